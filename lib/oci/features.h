@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <json-c/json.h>
+
+/* The runtime-spec "features" document, truthful for this build and this host. */
+json_object *hull_features(void);

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The runtime's public API: the runc-compatible container lifecycle. The CLI (and `hull
+ * launch`) call these; they never print. */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "core/error.h"
+#include "oci/spec.h"
+
+struct hull_runtime {
+	const char *state_root; /* default /run/hull */
+	bool systemd_cgroup;
+	int rootless;		/* -1 auto, 0, 1 */
+	int rootfd;		/* opened lazily */
+};
+
+struct hull_create_opts {
+	const char *id;
+	const char *bundle;	   /* directory holding config.json */
+	const char *pid_file;	   /* NULL for none */
+	const char *console_socket; /* NULL for none */
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+	/* When set, use this parsed config instead of reading bundle/config.json (launch). */
+	struct hull_spec *spec;
+};
+
+int hull_runtime_init(struct hull_runtime *rt, const char *state_root, hull_err *err);
+void hull_runtime_release(struct hull_runtime *rt);
+
+int hull_container_create(struct hull_runtime *rt, const struct hull_create_opts *o, hull_err *err);
+int hull_container_start(struct hull_runtime *rt, const char *id, hull_err *err);
+/* create + start; when detach is false, wait for the container, forward signals (and proxy a
+ * terminal when no console socket is given), delete it and return its exit status in *status
+ * (128+N when killed by signal N). */
+int hull_container_run(struct hull_runtime *rt, const struct hull_create_opts *o, bool detach,
+		       int *status, hull_err *err);
+int hull_container_kill(struct hull_runtime *rt, const char *id, int sig, bool all, hull_err *err);
+int hull_container_delete(struct hull_runtime *rt, const char *id, bool force, hull_err *err);
+int hull_container_state(struct hull_runtime *rt, const char *id, json_object **out, hull_err *err);
+int hull_container_list(struct hull_runtime *rt, json_object **out, hull_err *err);
+int hull_container_pause(struct hull_runtime *rt, const char *id, bool pause, hull_err *err);
+
+/* Parse a signal name ("KILL", "SIGKILL", "9"). Returns -1 when unknown. */
+int hull_signal_parse(const char *s);

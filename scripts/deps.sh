@@ -1,0 +1,34 @@
+#!/bin/sh
+# Install the Debian packages hull needs to build, test, demo and benchmark. Idempotent: when
+# everything is present it only runs dpkg-query. Run as root on Debian 12.
+set -eu
+
+# build
+PKGS="build-essential meson ninja-build pkg-config python3 clang lld
+libseccomp-dev libcap-dev libjson-c-dev"
+# tests and demo
+PKGS="$PKGS python3-pytest busybox-static jq iproute2 util-linux procps"
+# peers and real clients used by the integration tests and benchmarks
+PKGS="$PKGS crun runc podman conmon uidmap containernetworking-plugins hyperfine"
+
+case "${1:-all}" in
+build) PKGS="build-essential meson ninja-build pkg-config python3 libseccomp-dev libcap-dev libjson-c-dev" ;;
+esac
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing packages:$missing (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
