@@ -16,7 +16,8 @@ static void set_msg(hull_err *err, char *msg)
 	err->msg = msg ? msg : oom_msg;
 }
 
-int hull_vfail(hull_err *err, int kind, int code, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) int hull_vfail(hull_err *err, int kind, int code, const char *fmt,
+						     va_list ap)
 {
 	char *base = NULL, *msg = NULL;
 

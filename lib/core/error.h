@@ -34,7 +34,8 @@ int hull_failk(hull_err *err, int kind, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Prefix context to an existing error: "fmt: previous". Returns -1. */
 int hull_wrap(hull_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int hull_vfail(hull_err *err, int kind, int code, const char *fmt, va_list ap);
+int hull_vfail(hull_err *err, int kind, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 
 bool hull_err_set(const hull_err *err);
 void hull_err_clear(hull_err *err);

@@ -27,8 +27,16 @@ int hull_json_parse(const char *data, size_t len, const char *what, json_object 
 		json_tokener_free(tok);
 		if (obj)
 			json_object_put(obj);
-		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: unexpected end of JSON input",
-				  what);
+		for (size_t i = 0; i < len; i++) {
+			if (data[i] == '\n') {
+				line++;
+				col = 1;
+			} else {
+				col++;
+			}
+		}
+		return hull_failk(err, HULL_ERR_INVALID, 0,
+				  "%s: unexpected end of JSON input at line %zu column %zu", what, line, col);
 	}
 	if (jerr == json_tokener_success) {
 		for (size_t i = off; i < len; i++) {

@@ -65,8 +65,10 @@ static int walk_cur(struct walk *w)
 	return w->fds[w->depth];
 }
 
-static int fallback_open(int rootfd, const char *path, int flags, mode_t mode, unsigned resolve,
-			 hull_err *err)
+/* With mkdir_mode != 0, missing directories are created on the way (MkdirAllInRoot): each one
+ * with mkdirat relative to the verified parent fd, symlinks followed as text inside the root. */
+static int walk_open(int rootfd, const char *path, int flags, mode_t mode, unsigned resolve,
+		     mode_t mkdir_mode, hull_err *err)
 {
 	struct walk w = {.depth = 0};
 	_cleanup_free_ char *rest = strdup(path);
@@ -122,7 +124,7 @@ static int fallback_open(int rootfd, const char *path, int flags, mode_t mode, u
 			hull_fail(err, ENAMETOOLONG, "resolve %s", path);
 			break;
 		}
-		if (last) {
+		if (last && !mkdir_mode) {
 			int oflags = flags | O_NOFOLLOW | O_CLOEXEC;
 			fd = openat(walk_cur(&w), comp, oflags, mode);
 			if (fd < 0 && errno != ELOOP) {
@@ -152,6 +154,13 @@ static int fallback_open(int rootfd, const char *path, int flags, mode_t mode, u
 			/* A symlink as last component: follow it below. */
 		} else {
 			fd = openat(walk_cur(&w), comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0 && errno == ENOENT && mkdir_mode) {
+				if (mkdirat(walk_cur(&w), comp, mkdir_mode) < 0 && errno != EEXIST) {
+					hull_fail(err, errno, "mkdir %s", path);
+					break;
+				}
+				fd = openat(walk_cur(&w), comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			}
 			if (fd < 0) {
 				hull_fail(err, errno, "resolve %s", path);
 				break;
@@ -246,7 +255,7 @@ int hull_open_in_root(int rootfd, const char *path, int flags, mode_t mode, unsi
 		}
 		fallback_state = 1;
 	}
-	fd = fallback_open(rootfd, path, flags, mode, resolve, err);
+	fd = walk_open(rootfd, path, flags, mode, resolve, 0, err);
 	if (fd < 0 && err && err->code == ENOENT)
 		err->kind = HULL_ERR_NOTFOUND;
 	return fd;
@@ -274,13 +283,8 @@ static void split_path(char *copy, char **dir, char **base)
 
 int hull_mkdir_in_root(int rootfd, const char *path, mode_t mode, hull_err *err)
 {
-	_cleanup_free_ char *copy = NULL;
-	_cleanup_close_ int pfd = -1;
-	char *dir, *base;
-	int fd;
 	hull_err e2 = HULL_ERR_INIT;
-
-	fd = hull_open_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0, 0, &e2);
+	int fd = hull_open_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0, 0, &e2);
 	if (fd >= 0)
 		return fd;
 	if (e2.code != ENOENT) {
@@ -288,20 +292,15 @@ int hull_mkdir_in_root(int rootfd, const char *path, mode_t mode, hull_err *err)
 		return -1;
 	}
 	hull_err_clear(&e2);
-	copy = strdup(path);
-	if (!copy)
-		return hull_fail(err, ENOMEM, "mkdir %s", path);
-	split_path(copy, &dir, &base);
-	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
-		return hull_fail(err, EINVAL, "mkdir %s: invalid path", path);
-	pfd = dir ? hull_mkdir_in_root(rootfd, dir, mode, err) : dup(rootfd);
-	if (pfd < 0)
-		return dir ? -1 : hull_fail(err, errno, "dup");
-	if (mkdirat(pfd, base, mode) < 0 && errno != EEXIST)
-		return hull_fail(err, errno, "mkdir %s", path);
-	/* Re-resolve from the root: if base was swapped for a symlink, it is still resolved
-	 * inside the root. */
-	return hull_open_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0, 0, err);
+	fd = walk_open(rootfd, path, O_PATH | O_DIRECTORY, 0, 0, mode ? mode : 0755, err);
+	if (fd >= 0) {
+		struct stat st;
+		if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			close(fd);
+			return hull_fail(err, ENOTDIR, "mkdir %s", path);
+		}
+	}
+	return fd;
 }
 
 int hull_open_parent_in_root(int rootfd, const char *path, bool create_parents, char **owned,

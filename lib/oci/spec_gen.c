@@ -129,7 +129,8 @@ int hull_spec_generate(const struct hull_spec_gen_opts *o, json_object **out, hu
 
 	if (!root)
 		return hull_fail(err, ENOMEM, "spec");
-	hull_json_add_str(root, "ociVersion", "1.2.0");
+	/* 1.0.2 so that older runtimes (crun 1.8 refuses 1.2.0) accept what hull writes. */
+	hull_json_add_str(root, "ociVersion", "1.0.2");
 
 	proc = json_object_new_object();
 	hull_json_add_bool(proc, "terminal", !hard);

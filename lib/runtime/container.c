@@ -225,6 +225,17 @@ static int write_maps(pid_t pid, const struct hull_spec *s, hull_err *err)
 	return 0;
 }
 
+/* The host id of container id `id` under maps (identity when there are none). */
+static uint32_t host_id(const struct hull_idmap *m, size_t n, uint32_t id)
+{
+	if (!n)
+		return id;
+	for (size_t i = 0; i < n; i++)
+		if (id >= m[i].container_id && id - m[i].container_id < m[i].size)
+			return m[i].host_id + (id - m[i].container_id);
+	return 65534;
+}
+
 static int open_ns(const struct hull_namespace *ns, hull_err *err)
 {
 	int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
@@ -425,6 +436,7 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 	size_t config_len = 0;
 	struct hull_seccomp_filter filter = {0};
 	struct hull_init_args args = {0};
+	struct hull_premounts pre = {.rootfs = -1};
 	struct hull_spec *spec = NULL;
 	int sv[2] = {-1, -1};
 	pid_t pid = -1, init_pid = -1;
@@ -534,12 +546,24 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 			hull_fail(err, errno, "create exec.fifo");
 			goto fail;
 		}
+		/* The init opens it after switching to the container's user: give it to that user
+		 * (as seen from the host), as runc does. */
+		if (fchownat(c->dirfd, "exec.fifo", host_id(spec->uid_mappings, spec->n_uid_mappings,
+								spec->process->user.uid),
+			     host_id(spec->gid_mappings, spec->n_gid_mappings, spec->process->user.gid),
+			     AT_SYMLINK_NOFOLLOW) < 0) {
+			hull_fail(err, errno, "chown exec.fifo");
+			goto fail;
+		}
 		fifo_fd = openat(c->dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
 		if (fifo_fd < 0) {
 			hull_fail(err, errno, "open exec.fifo");
 			goto fail;
 		}
 	}
+	if (!hull_spec_namespace(spec, CLONE_NEWNS)->path &&
+	    hull_mounts_prepare(spec, bundle_fd, &pre, err) < 0)
+		goto fail;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		hull_fail(err, errno, "socketpair");
 		goto fail;
@@ -554,7 +578,7 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 	args.process = spec->process;
 	args.id = id;
 	args.bundle = bundle_abs;
-	args.bundle_fd = bundle_fd;
+	args.premounts = &pre;
 	args.fifo_fd = fifo_fd;
 	args.filter = spec->seccomp ? &filter : NULL;
 	args.cg = &c->cg;
@@ -624,6 +648,7 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 	sv[1] = -1;
 	for (int i = 0; i < args.n_joins; i++)
 		close(args.joins[i].fd);
+	hull_premounts_release(&pre);
 
 	if (args.stage1) {
 		for (;;) {
@@ -742,6 +767,7 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 	}
 	c->pid = pid;
 	hull_seccomp_filter_free(&filter);
+	hull_premounts_release(&pre);
 	return 0;
 
 fail_child:
@@ -769,6 +795,7 @@ out_err:
 		close(c->dirfd);
 	c->dirfd = -1;
 	hull_seccomp_filter_free(&filter);
+	hull_premounts_release(&pre);
 	hull_state_release(&c->st);
 	hull_cgroups_release(&c->cg);
 	if (!o->spec)
@@ -1183,19 +1210,23 @@ static int wait_exec(int sync_fd, hull_err *err)
 	return hull_fail(err, EPROTO, "container start: unexpected reply");
 }
 
-static int proxy_and_wait(pid_t pid, int console, int *status, hull_err *err)
+static void forwarded_signals(sigset_t *mask)
 {
-	sigset_t mask, old;
+	sigfillset(mask);
+	sigdelset(mask, SIGSEGV);
+	sigdelset(mask, SIGBUS);
+	sigdelset(mask, SIGILL);
+	sigdelset(mask, SIGFPE);
+}
+
+static int proxy_and_wait(pid_t pid, int console, const sigset_t *old, int *status, hull_err *err)
+{
+	sigset_t mask;
 	_cleanup_close_ int sfd = -1, pidfd = -1;
 	bool out_open = console >= 0, in_open = console >= 0;
 	int wstatus = 0;
 
-	sigfillset(&mask);
-	sigdelset(&mask, SIGSEGV);
-	sigdelset(&mask, SIGBUS);
-	sigdelset(&mask, SIGILL);
-	sigdelset(&mask, SIGFPE);
-	sigprocmask(SIG_BLOCK, &mask, &old);
+	forwarded_signals(&mask);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (console >= 0 && isatty(0)) {
@@ -1283,7 +1314,7 @@ reaped:
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	restore_tty();
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	sigprocmask(SIG_SETMASK, old, NULL);
 	if (WIFEXITED(wstatus))
 		*status = WEXITSTATUS(wstatus);
 	else if (WIFSIGNALED(wstatus))
@@ -1298,10 +1329,17 @@ int hull_container_run(struct hull_runtime *rt, const struct hull_create_opts *o
 		       int *status, hull_err *err)
 {
 	struct created c;
+	sigset_t mask, old;
 	int rc;
 
-	if (do_create(rt, o, HULL_INIT_RUN, &c, err) < 0)
+	/* Signals are queued from now on and forwarded once the container runs: a signal that
+	 * arrives during set-up must not kill us and orphan the container. */
+	forwarded_signals(&mask);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	if (do_create(rt, o, HULL_INIT_RUN, &c, err) < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
+	}
 	if (detach && c.console >= 0) {
 		hull_failk(err, HULL_ERR_INVALID, 0, "run -d with process.terminal needs --console-socket");
 		goto kill_it;
@@ -1321,9 +1359,10 @@ int hull_container_run(struct hull_runtime *rt, const struct hull_create_opts *o
 	if (detach) {
 		*status = 0;
 		created_release(o, &c);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return 0;
 	}
-	rc = proxy_and_wait(c.pid, c.console, status, err);
+	rc = proxy_and_wait(c.pid, c.console, &old, status, err);
 	{
 		hull_err e = HULL_ERR_INIT;
 		if (hull_container_delete(rt, o->id, true, &e) < 0) {
@@ -1350,5 +1389,6 @@ kill_it:
 		hull_err_clear(&e);
 	}
 	created_release(o, &c);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return -1;
 }

@@ -330,7 +330,8 @@ static int setup_rootfs(struct hull_init_args *a, pid_t host_pid, int *console_s
 {
 	struct hull_mount_ctx ctx = {
 		.spec = a->spec,
-		.bundlefd = a->bundle_fd,
+		.bundlefd = -1,
+		.pre = a->premounts,
 		.rootfd = -1,
 		.nullfd = -1,
 		.userns = a->userns,
@@ -340,16 +341,9 @@ static int setup_rootfs(struct hull_init_args *a, pid_t host_pid, int *console_s
 	struct hull_sync_msg m;
 	int rc = -1;
 
-	/* fds opened before the mount namespace was unshared point at the parent's mounts, which
-	 * open_tree cannot clone: resolve the bundle again in our namespace. */
-	ctx.bundlefd = open(a->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (ctx.bundlefd < 0)
-		return hull_fail(err, errno, "bundle %s", a->bundle);
 	ctx.nullfd = hull_open_verified_null(err);
-	if (ctx.nullfd < 0) {
-		close(ctx.bundlefd);
+	if (ctx.nullfd < 0)
 		return -1;
-	}
 	if (hull_rootfs_bind(&ctx, err) < 0 || hull_mounts_apply(&ctx, err) < 0 ||
 	    hull_devices_create(&ctx, err) < 0)
 		goto out;
@@ -390,7 +384,6 @@ out:
 	if (ctx.rootfd >= 0)
 		close(ctx.rootfd);
 	close(ctx.nullfd);
-	close(ctx.bundlefd);
 	return rc;
 }
 
@@ -524,6 +517,48 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
+static int cmp_int(const void *x, const void *y)
+{
+	return *(const int *)x - *(const int *)y;
+}
+
+/* Close every inherited fd we do not need, right after clone: the parent's locked state
+ * directory (its flock would otherwise outlive `hull create`), host cgroup directories and
+ * anything else must not linger in a process that will run in the container
+ * (CVE-2024-21626). Kept: stdio, the preserved fds, and our own channels. */
+static void close_inherited(struct hull_init_args *a)
+{
+	size_t nb = a->premounts ? a->premounts->n : 0;
+	int *keep = malloc((16 + nb) * sizeof(int)), n = 0;
+	int next = 3 + (a->preserve_fds > 0 ? a->preserve_fds : 0);
+	if (!keep)
+		_exit(1);
+	keep[n++] = a->sync_fd;
+	if (a->premounts) {
+		if (a->premounts->rootfs >= 0)
+			keep[n++] = a->premounts->rootfs;
+		for (size_t i = 0; i < nb; i++)
+			if (a->premounts->binds[i] >= 0)
+				keep[n++] = a->premounts->binds[i];
+	}
+	if (a->fifo_fd >= 0)
+		keep[n++] = a->fifo_fd;
+	if (a->exec_pidfd >= 0)
+		keep[n++] = a->exec_pidfd;
+	for (int i = 0; i < a->n_joins && i < 8; i++)
+		keep[n++] = a->joins[i].fd;
+	qsort(keep, (size_t)n, sizeof keep[0], cmp_int);
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < next)
+			continue;
+		if (keep[i] > next)
+			syscall(SYS_close_range, (unsigned)next, (unsigned)keep[i] - 1, 0);
+		next = keep[i] + 1;
+	}
+	syscall(SYS_close_range, (unsigned)next, ~0U, 0);
+	free(keep);
+}
+
 __attribute__((noreturn)) void hull_init_main(struct hull_init_args *a)
 {
 	hull_err err = HULL_ERR_INIT;
@@ -534,6 +569,7 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_args *a)
 	char **env;
 	const struct hull_spec *s = a->spec;
 
+	close_inherited(a);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Not dumpable until exec: container processes cannot ptrace us or open our
 	 * /proc/PID/fd and reach host fds (CVE-2016-9962). */

@@ -7,6 +7,7 @@
 
 #include "oci/spec.h"
 #include "runtime/cgroup.h"
+#include "runtime/mounts.h"
 #include "runtime/seccomp.h"
 
 enum hull_init_mode { HULL_INIT_CREATE, HULL_INIT_RUN, HULL_INIT_EXEC };
@@ -23,7 +24,7 @@ struct hull_init_args {
 	const char *id;
 	const char *bundle; /* absolute */
 	int sync_fd;	    /* child end */
-	int bundle_fd;
+	struct hull_premounts *premounts; /* rootfs and bind sources, cloned by the parent */
 	int fifo_fd;	    /* O_PATH to exec.fifo (create mode), else -1 */
 	const struct hull_seccomp_filter *filter; /* NULL: no seccomp */
 	struct hull_cgroups *cg;

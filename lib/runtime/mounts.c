@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,12 +73,6 @@ static int fs_fail(hull_err *err, int fsfd, int code, const char *what, const ch
 			snprintf(msg, sizeof msg, " (%s)", buf + 2);
 	}
 	return hull_fail(err, code, "mount %s%s: %s", dest, msg, what);
-}
-
-static bool is_dir_source(int dirfd, const char *path)
-{
-	struct stat st;
-	return fstatat(dirfd, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* Open (creating when missing) the mount target inside the root. */
@@ -181,12 +176,16 @@ static int setattr_tree(int treefd, const struct hull_mount *m, const char *dest
 	return 0;
 }
 
-static int mount_bind(struct hull_mount_ctx *ctx, const struct hull_mount *m, hull_err *err)
+/* Parent side: clone a bind source into a detached mount with its flags applied. Done by the
+ * runtime before the container's user namespace exists, so sources the container's root could
+ * not even traverse (0700 directories of the engine) still work, as runc's mount fds do. */
+static int clone_bind_source(int bundlefd, const struct hull_mount *m, bool *is_dir, hull_err *err)
 {
 	const char *src = m->source ? m->source : "";
-	int srcdir = src[0] == '/' ? AT_FDCWD : ctx->bundlefd;
-	_cleanup_close_ int tree = -1, target = -1;
+	int srcdir = src[0] == '/' ? AT_FDCWD : bundlefd;
 	unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (m->rbind ? AT_RECURSIVE : 0);
+	_cleanup_close_ int tree = -1;
+	struct stat st;
 
 	if (!*src)
 		return hull_failk(err, HULL_ERR_INVALID, 0, "mount %s: bind mount without a source",
@@ -195,18 +194,41 @@ static int mount_bind(struct hull_mount_ctx *ctx, const struct hull_mount *m, hu
 	if (tree < 0)
 		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno,
 				  "mount %s: bind source %s", m->destination, src);
-	target = open_target(ctx, m->destination, is_dir_source(srcdir, src), 0, err);
-	if (target < 0)
-		return hull_wrap(err, "mount %s", m->destination);
-	if (m->idmap) {
-		hull_warn("mount %s: idmap option is not supported yet, mounting without it",
+	*is_dir = fstat(tree, &st) == 0 && S_ISDIR(st.st_mode);
+	if (m->idmap)
+		hull_warn("mount %s: the idmap option is not supported yet, mounting without it",
 			  m->destination);
-	}
 	if (setattr_tree(tree, m, m->destination, err) < 0)
 		return -1;
-	if (attach(tree, target, m->destination, err) < 0)
-		return -1;
-	return set_propagation(tree, m->propagation, m->destination, err);
+	return TAKE_FD(tree);
+}
+
+static int mount_bind(struct hull_mount_ctx *ctx, size_t idx, const struct hull_mount *m,
+		      hull_err *err)
+{
+	_cleanup_close_ int target = -1;
+	bool pre = ctx->pre && idx < ctx->pre->n;
+	int tree = pre ? ctx->pre->binds[idx] : -1;
+	bool is_dir = pre ? ctx->pre->bind_is_dir[idx] : false;
+	int rc;
+
+	if (tree < 0) {
+		tree = clone_bind_source(ctx->bundlefd, m, &is_dir, err);
+		if (tree < 0)
+			return -1;
+	} else {
+		ctx->pre->binds[idx] = -1; /* consumed */
+	}
+	target = open_target(ctx, m->destination, is_dir, 0, err);
+	if (target < 0) {
+		close(tree);
+		return hull_wrap(err, "mount %s", m->destination);
+	}
+	rc = attach(tree, target, m->destination, err);
+	if (rc == 0)
+		rc = set_propagation(tree, m->propagation, m->destination, err);
+	close(tree);
+	return rc;
 }
 
 /* Run fsconfig for every "key=value" / "flag" in a comma-separated data string. */
@@ -286,7 +308,7 @@ static int mount_rbind_host(struct hull_mount_ctx *ctx, const struct hull_mount 
 	b.source = (char *)host;
 	b.bind = b.rbind = true;
 	b.ms_flags |= MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	return mount_bind(ctx, &b, err);
+	return mount_bind(ctx, SIZE_MAX, &b, err);
 }
 
 static int mount_fs(struct hull_mount_ctx *ctx, const struct hull_mount *m, hull_err *err)
@@ -422,39 +444,66 @@ static int mount_cgroup(struct hull_mount_ctx *ctx, const struct hull_mount *m, 
 	return 0;
 }
 
+int hull_mounts_prepare(const struct hull_spec *s, int bundlefd, struct hull_premounts *pre,
+			hull_err *err)
+{
+	int srcdir = s->root_path[0] == '/' ? AT_FDCWD : bundlefd;
+	memset(pre, 0, sizeof *pre);
+	pre->rootfs = -1;
+	pre->binds = malloc((s->n_mounts ? s->n_mounts : 1) * sizeof(int));
+	pre->bind_is_dir = calloc(s->n_mounts ? s->n_mounts : 1, sizeof(bool));
+	if (!pre->binds || !pre->bind_is_dir)
+		return hull_fail(err, ENOMEM, "mounts");
+	pre->n = s->n_mounts;
+	for (size_t i = 0; i < s->n_mounts; i++)
+		pre->binds[i] = -1;
+	pre->rootfs = hull_open_tree(srcdir, s->root_path,
+				     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (pre->rootfs < 0)
+		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno, "rootfs %s",
+				  s->root_path);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		if (!s->mounts[i].bind)
+			continue;
+		pre->binds[i] = clone_bind_source(bundlefd, &s->mounts[i], &pre->bind_is_dir[i], err);
+		if (pre->binds[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void hull_premounts_release(struct hull_premounts *pre)
+{
+	if (pre->rootfs >= 0)
+		close(pre->rootfs);
+	for (size_t i = 0; pre->binds && i < pre->n; i++)
+		if (pre->binds[i] >= 0)
+			close(pre->binds[i]);
+	free(pre->binds);
+	free(pre->bind_is_dir);
+	memset(pre, 0, sizeof *pre);
+	pre->rootfs = -1;
+}
+
 int hull_rootfs_bind(struct hull_mount_ctx *ctx, hull_err *err)
 {
 	const struct hull_spec *s = ctx->spec;
 	unsigned long prop = s->rootfs_propagation ? s->rootfs_propagation : (MS_SLAVE | MS_REC);
-	int srcdir = s->root_path[0] == '/' ? AT_FDCWD : ctx->bundlefd;
-	int tree, target;
-
 	/* Host mount events may flow in (slave) but nothing we do flows out; "private" when the
 	 * config asks for it. "shared" applies to the rootfs mount only, below. */
 	unsigned long root_prop = (prop & ~(unsigned long)MS_REC) == MS_PRIVATE ? MS_PRIVATE : MS_SLAVE;
+	int tree = ctx->pre->rootfs;
+
 	if (mount(NULL, "/", NULL, MS_REC | root_prop, NULL) < 0)
 		return hull_fail(err, errno, "make / %s", root_prop == MS_PRIVATE ? "private" : "slave");
-	target = openat(srcdir, s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (target < 0)
-		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno,
-				  "rootfs %s", s->root_path);
-	tree = hull_open_tree(target, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
-	if (tree < 0) {
-		int e = errno;
-		close(target);
-		return hull_fail(err, e, "rootfs %s: clone", s->root_path);
-	}
-	if (hull_move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
-		int e = errno;
-		close(target);
-		close(tree);
-		return hull_fail(err, e, "rootfs %s: bind", s->root_path);
-	}
-	close(target);
+	/* The rootfs, cloned by the parent, goes on top of our "/"; pivot_root moves into it. */
+	if (hull_move_mount(tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return hull_fail(err, errno, "rootfs %s: attach", s->root_path);
 	if ((prop & ~(unsigned long)MS_REC) == MS_SHARED) {
 		struct hull_mount_attr a = {.propagation = MS_SHARED};
 		hull_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a);
 	}
+	ctx->pre->rootfs = -1;
 	ctx->rootfd = tree;
 	return 0;
 }
@@ -466,7 +515,7 @@ int hull_mounts_apply(struct hull_mount_ctx *ctx, hull_err *err)
 		const struct hull_mount *m = &s->mounts[i];
 		int rc;
 		if (m->bind)
-			rc = mount_bind(ctx, m, err);
+			rc = mount_bind(ctx, i, m, err);
 		else if (!strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2"))
 			rc = mount_cgroup(ctx, m, err);
 		else

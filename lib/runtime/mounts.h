@@ -12,6 +12,14 @@
 #include "oci/spec.h"
 #include "runtime/cgroup.h"
 
+/* Made by the parent before clone: the rootfs and every bind source as detached mounts. */
+struct hull_premounts {
+	int rootfs;
+	int *binds; /* per spec mount, -1 when not a bind (or consumed) */
+	bool *bind_is_dir;
+	size_t n;
+};
+
 struct hull_mount_ctx {
 	const struct hull_spec *spec;
 	int bundlefd;
@@ -21,10 +29,15 @@ struct hull_mount_ctx {
 	bool cgroupns;	     /* container has its own cgroup namespace */
 	bool netns_owned;    /* the netns belongs to the container's userns (sysfs mountable) */
 	struct hull_cgroups *cg;
+	struct hull_premounts *pre;
 };
 
-/* Make "/" of the (already private) mount namespace slave/private as configured and bind the
- * rootfs on itself so it is a mount point; fills ctx->rootfd. */
+int hull_mounts_prepare(const struct hull_spec *s, int bundlefd, struct hull_premounts *pre,
+			hull_err *err);
+void hull_premounts_release(struct hull_premounts *pre);
+
+/* Make "/" of the new mount namespace slave/private as configured and attach the rootfs the
+ * parent cloned on top of it; fills ctx->rootfd. */
 int hull_rootfs_bind(struct hull_mount_ctx *ctx, hull_err *err);
 int hull_mounts_apply(struct hull_mount_ctx *ctx, hull_err *err);
 int hull_devices_create(struct hull_mount_ctx *ctx, hull_err *err);
