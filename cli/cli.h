@@ -26,6 +26,27 @@ void cli_setup_logging(void);
 
 typedef int (*cli_cmd_fn)(int argc, char **argv);
 
+/* Commands register themselves (a constructor per command), in the hull binary for runtime
+ * commands and in hull-toolkit.so for the image, trust and scanning commands, so that no shared
+ * table has to be edited to add one. */
+struct hull_cmd {
+	const char *name;
+	cli_cmd_fn fn;
+	const char *help;
+};
+void cli_register(const struct hull_cmd *c);
+const struct hull_cmd *cli_find(const char *name);
+
+#define CLI_COMMAND(cname, cfn, chelp)                                                             \
+	__attribute__((constructor)) static void cli_register_##cfn(void)                          \
+	{                                                                                          \
+		static const struct hull_cmd c = {cname, cfn, chelp};                              \
+		cli_register(&c);                                                                  \
+	}
+
+/* Load hull-toolkit.so (image, trust, scan commands); returns 0 when loaded. */
+int cli_load_toolkit(hull_err *err);
+
 /* runtime.c */
 int cmd_spec(int argc, char **argv);
 int cmd_create(int argc, char **argv);

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dlfcn.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -82,34 +86,91 @@ int cli_errorf(const char *fmt, ...)
 	return rc;
 }
 
-static const struct {
-	const char *name;
-	cli_cmd_fn fn;
-	const char *help;
-} commands[] = {
-	{"spec", cmd_spec, "create a config.json (hardened by default)"},
-	{"create", cmd_create, "create a container"},
-	{"start", cmd_start, "start a created container"},
-	{"run", cmd_run, "create and start a container"},
-	{"exec", cmd_exec, "run a process in a running container"},
-	{"state", cmd_state, "print a container's state"},
-	{"kill", cmd_kill, "send a signal to a container"},
-	{"delete", cmd_delete, "delete a container"},
-	{"list", cmd_list, "list containers"},
-	{"ps", cmd_ps, "list a container's processes"},
-	{"pause", cmd_pause, "freeze a container"},
-	{"resume", cmd_resume, "thaw a container"},
-	{"update", cmd_update, "change a container's resource limits"},
-	{"events", cmd_events, "print container stats and events"},
-	{"features", cmd_features, "print what this runtime supports"},
-};
+#define MAX_CMDS 128
+static const struct hull_cmd *registry[MAX_CMDS];
+static size_t n_registry;
+
+void cli_register(const struct hull_cmd *c)
+{
+	if (n_registry < MAX_CMDS)
+		registry[n_registry++] = c;
+}
+
+const struct hull_cmd *cli_find(const char *name)
+{
+	for (size_t i = 0; i < n_registry; i++)
+		if (!strcmp(registry[i]->name, name))
+			return registry[i];
+	return NULL;
+}
+
+CLI_COMMAND("spec", cmd_spec, "create a config.json (hardened by default)")
+CLI_COMMAND("create", cmd_create, "create a container")
+CLI_COMMAND("start", cmd_start, "start a created container")
+CLI_COMMAND("run", cmd_run, "create and start a container")
+CLI_COMMAND("exec", cmd_exec, "run a process in a running container")
+CLI_COMMAND("state", cmd_state, "print a container's state")
+CLI_COMMAND("kill", cmd_kill, "send a signal to a container")
+CLI_COMMAND("delete", cmd_delete, "delete a container")
+CLI_COMMAND("list", cmd_list, "list containers")
+CLI_COMMAND("ps", cmd_ps, "list a container's processes")
+CLI_COMMAND("pause", cmd_pause, "freeze a container")
+CLI_COMMAND("resume", cmd_resume, "thaw a container")
+CLI_COMMAND("update", cmd_update, "change a container's resource limits")
+CLI_COMMAND("events", cmd_events, "print container stats and events")
+CLI_COMMAND("features", cmd_features, "print what this runtime supports")
+
+/* The toolkit (image store, registry client, signatures, scanner) links libcurl, OpenSSL,
+ * libarchive, gpgme, sqlite: loading them costs ~7 ms per exec, which runtime commands
+ * (called by podman and containerd for every container) must not pay. They live in
+ * hull-toolkit.so, loaded only when one of its commands runs. */
+int cli_load_toolkit(hull_err *err)
+{
+	static int loaded;
+	char exe[PATH_MAX], path[PATH_MAX];
+	const char *env = getenv("HULL_TOOLKIT");
+	const char *candidates[3];
+	size_t nc = 0;
+	ssize_t n;
+	struct stat st;
+
+	if (loaded)
+		return 0;
+	if (env && *env)
+		candidates[nc++] = env;
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		snprintf(path, sizeof path, "%s/hull-toolkit.so", dirname(exe));
+		candidates[nc++] = path;
+	}
+	candidates[nc++] = HULL_LIBDIR "/hull/hull-toolkit.so";
+	for (size_t i = 0; i < nc; i++) {
+		if (stat(candidates[i], &st) < 0)
+			continue;
+		/* Never load code that someone other than us (or root) could have written. */
+		if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022))
+			return hull_fail(err, EPERM, "refusing to load %s: writable by others",
+					 candidates[i]);
+		if (!dlopen(candidates[i], RTLD_NOW | RTLD_LOCAL))
+			return hull_fail(err, 0, "load %s: %s", candidates[i], dlerror());
+		loaded = 1;
+		return 0;
+	}
+	return hull_failk(err, HULL_ERR_NOTFOUND, ENOENT,
+			  "hull-toolkit.so not found next to the hull binary or in %s/hull",
+			  HULL_LIBDIR);
+}
 
 static void usage(FILE *f)
 {
+	hull_err e = HULL_ERR_INIT;
+	cli_load_toolkit(&e);
+	hull_err_clear(&e);
 	fprintf(f, "usage: hull [--root DIR] [--log FILE] [--log-format text|json] [--systemd-cgroup]\n"
-		   "            [--rootless true|false|auto] COMMAND [ARGS]\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+		   "            [--storage-root DIR] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < n_registry; i++)
+		fprintf(f, "  %-10s %s\n", registry[i]->name, registry[i]->help);
 }
 
 static void version(void)
@@ -194,9 +255,19 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (!strcmp(argv[idx], commands[i].name))
-			return commands[i].fn(argc - idx, argv + idx);
+	{
+		const struct hull_cmd *c = cli_find(argv[idx]);
+		if (!c && strcmp(argv[idx], "help")) {
+			hull_err e = HULL_ERR_INIT;
+			if (cli_load_toolkit(&e) == 0)
+				c = cli_find(argv[idx]);
+			else if (e.kind != HULL_ERR_NOTFOUND)
+				return cli_error(&e);
+			hull_err_clear(&e);
+		}
+		if (c)
+			return c->fn(argc - idx, argv + idx);
+	}
 	if (!strcmp(argv[idx], "help")) {
 		usage(stdout);
 		return 0;

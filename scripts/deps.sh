@@ -4,15 +4,17 @@
 set -eu
 
 # build
-PKGS="build-essential meson ninja-build pkg-config python3 clang lld
-libseccomp-dev libcap-dev libjson-c-dev"
+BUILD="build-essential meson ninja-build pkg-config python3 clang
+libseccomp-dev libcap-dev libjson-c-dev
+libssl-dev libcurl4-openssl-dev libarchive-dev libsodium-dev libgpgme-dev libsqlite3-dev libyaml-dev zlib1g-dev"
+PKGS="$BUILD"
 # tests and demo
 PKGS="$PKGS python3-pytest busybox-static jq iproute2 util-linux procps"
 # peers and real clients used by the integration tests and benchmarks
 PKGS="$PKGS crun runc podman conmon uidmap containernetworking-plugins hyperfine"
 
 case "${1:-all}" in
-build) PKGS="build-essential meson ninja-build pkg-config python3 libseccomp-dev libcap-dev libjson-c-dev" ;;
+build) PKGS="$BUILD" ;;
 esac
 
 missing=""
