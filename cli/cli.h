@@ -14,7 +14,12 @@ struct hull_globals {
 	int rootless;		/* --rootless true|false|auto: -1 auto */
 	bool debug;
 	const char *storage_root; /* --storage-root (images) */
+	const char *admission;	  /* --admission FILE (policy for create/run) */
 };
+
+struct hull_runtime;
+/* Install the admission policy on rt (weak default: none); implemented by the audit area. */
+int cli_admission_setup(struct hull_runtime *rt, hull_err *err);
 
 extern struct hull_globals g_opts;
 

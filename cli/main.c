@@ -226,6 +226,9 @@ static int parse_globals(int argc, char **argv, int *idx)
 		} else if (!strcmp(name, "storage-root")) {
 			NEEDVAL();
 			g_opts.storage_root = val;
+		} else if (!strcmp(name, "admission")) {
+			NEEDVAL();
+			g_opts.admission = val;
 		} else if (!strcmp(name, "criu")) {
 			NEEDVAL();
 		} else if (!strcmp(name, "version") || !strcmp(name, "v")) {

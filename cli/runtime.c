@@ -21,6 +21,14 @@
 #include "runtime/seccomp.h"
 #include "runtime/state.h"
 
+/* Admission policy hook (lib/audit, cli/audit.c override this weak default). */
+__attribute__((weak)) int cli_admission_setup(struct hull_runtime *rt, hull_err *err)
+{
+	(void)rt;
+	(void)err;
+	return 0;
+}
+
 static struct hull_runtime rt_open(void)
 {
 	struct hull_runtime rt;
@@ -28,6 +36,10 @@ static struct hull_runtime rt_open(void)
 	hull_runtime_init(&rt, g_opts.root, &e);
 	rt.systemd_cgroup = g_opts.systemd_cgroup;
 	rt.rootless = g_opts.rootless;
+	if (cli_admission_setup(&rt, &e) < 0) {
+		cli_error(&e);
+		exit(1);
+	}
 	return rt;
 }
 

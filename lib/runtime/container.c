@@ -45,6 +45,7 @@
 
 int hull_runtime_init(struct hull_runtime *rt, const char *state_root, hull_err *err)
 {
+	memset(rt, 0, sizeof *rt);
 	rt->state_root = state_root && *state_root ? state_root : HULL_DEFAULT_STATE_ROOT;
 	rt->rootfd = -1;
 	(void)err;
@@ -466,6 +467,8 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 	}
 	c->spec = spec;
 	if (validate_spec(spec, err) < 0)
+		goto fail_nostate;
+	if (rt->admission && rt->admission(spec, id, bundle_abs, rt->admission_data, err) < 0)
 		goto fail_nostate;
 	{
 		_cleanup_close_ int rfd = openat(bundle_fd, spec->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -10,11 +10,19 @@
 #include "core/error.h"
 #include "oci/spec.h"
 
+/* Admission control: called by create/run (and so for podman, containerd, Kubernetes and
+ * `hull launch`) after config.json is parsed and before anything is created. Returning < 0
+ * refuses the container; err says why. */
+typedef int (*hull_admission_fn)(const struct hull_spec *spec, const char *id, const char *bundle,
+				 void *data, hull_err *err);
+
 struct hull_runtime {
 	const char *state_root; /* default /run/hull */
 	bool systemd_cgroup;
 	int rootless;		/* -1 auto, 0, 1 */
 	int rootfd;		/* opened lazily */
+	hull_admission_fn admission;
+	void *admission_data;
 };
 
 struct hull_create_opts {
