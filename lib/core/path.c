@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -214,6 +216,18 @@ static int walk_open(int rootfd, const char *path, int flags, mode_t mode, unsig
 				break;
 			}
 			target[n] = '\0';
+			/* RESOLVE_NO_MAGICLINKS in userspace: procfs "magic" links (fd/N, exe, cwd,
+			 * root, ns/...) read as absolute paths or "type:[inode]"; plain procfs links
+			 * (self, thread-self, mounts, net) are relative. Refuse the magic ones. */
+			{
+				struct statfs sf;
+				if ((target[0] == '/' || strchr(target, ':')) &&
+				    fstatfs(walk_cur(&w), &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC) {
+					hull_fail(err, ELOOP, "resolve %s: %s is a procfs magic link", path,
+						  comp);
+					break;
+				}
+			}
 			if (target[0] == '/') {
 				while (w.depth > 0)
 					close(w.fds[w.depth--]);

@@ -243,8 +243,15 @@ static int enter_cwd(const struct hull_process *p, hull_err *err)
 	 * fd leaked from the host (CVE-2024-21626). */
 	fd = hull_open_in_root(root, p->cwd, O_PATH | O_DIRECTORY, 0, 0, &e);
 	if (fd < 0 && e.code == ENOENT) {
+		/* runc creates a missing cwd; never through procfs. */
+		struct statfs sf;
 		hull_err_clear(&e);
 		fd = hull_mkdir_in_root(root, p->cwd, 0755, &e);
+		if (fd >= 0 && fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC) {
+			close(fd);
+			fd = -1;
+			hull_fail(&e, ENOENT, "cwd %s does not exist", p->cwd);
+		}
 	}
 	if (fd < 0) {
 		hull_err_move(err, &e);

@@ -321,8 +321,14 @@ static int mount_fs(struct hull_mount_ctx *ctx, const struct hull_mount *m, hull
 	hull_err e = HULL_ERR_INIT;
 
 	target = open_target(ctx, m->destination, true, resolve, err);
-	if (target < 0)
+	if (target < 0) {
+		if (resolve && err->code == ELOOP)
+			return hull_fail(err, ELOOP,
+					 "mount %s (%s): the target is a symlink or goes through one; "
+					 "refusing to mount %s there (CVE-2019-16884, CVE-2023-27561)",
+					 m->destination, m->type, m->type);
 		return hull_wrap(err, "mount %s (%s)", m->destination, m->type);
+	}
 	mfd = hull_fs_new(m->type, m->source, m->data, m->ms_flags, m->destination, &e);
 	if (mfd < 0) {
 		/* sysfs needs a network namespace owned by our user namespace; without it
@@ -715,9 +721,8 @@ int hull_rootfs_pivot(struct hull_mount_ctx *ctx, bool no_pivot, hull_err *err)
 	if (fchdir(ctx->rootfd) < 0)
 		return hull_fail(err, errno, "chdir to rootfs");
 	if (no_pivot) {
-		if (hull_move_mount(ctx->rootfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0 &&
-		    mount(".", "/", NULL, MS_MOVE, NULL) < 0)
-			return hull_fail(err, errno, "move rootfs to /");
+		/* The rootfs is already mounted on top of "/" (hull_rootfs_bind): chroot into it.
+		 * Weaker than pivot_root (the old root stays underneath), as with runc. */
 		if (chroot(".") < 0)
 			return hull_fail(err, errno, "chroot");
 		if (chdir("/") < 0)
