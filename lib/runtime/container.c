@@ -151,7 +151,7 @@ static bool maps_root(const struct hull_idmap *m, size_t n)
 	return false;
 }
 
-static int validate_spec(const struct hull_spec *s, hull_err *err)
+static int validate_spec(struct hull_spec *s, hull_err *err)
 {
 	const struct hull_namespace *user = hull_spec_namespace(s, CLONE_NEWUSER);
 	if (!s->process || !s->process->args || !s->process->args[0])
@@ -182,6 +182,20 @@ static int validate_spec(const struct hull_spec *s, hull_err *err)
 	for (size_t i = 0; i < s->n_sysctl; i++)
 		if (hull_sysctl_check(s, s->sysctl[i].key, err) < 0)
 			return -1;
+	if (s->process->has_caps) {
+		/* The kernel raises an ambient capability only if it is permitted and inheritable;
+		 * `runc spec` asks for ambient capabilities without inheritable ones. Like runc,
+		 * warn and carry on without them. */
+		struct hull_caps *c = &s->process->caps;
+		uint64_t bad = c->set[HULL_CAP_AMBIENT] &
+			       ~(c->set[HULL_CAP_INHERITABLE] & c->set[HULL_CAP_PERMITTED]);
+		if (bad) {
+			hull_warn("ambient capabilities that are not both permitted and inheritable "
+				  "cannot be raised and are ignored (mask 0x%llx)",
+				  (unsigned long long)bad);
+			c->set[HULL_CAP_AMBIENT] &= ~bad;
+		}
+	}
 	if (s->process->has_caps && s->process->caps.set[HULL_CAP_INHERITABLE])
 		/* CVE-2022-29162, crun CVE-2022-27650: inheritable capabilities let unprivileged
 		 * processes gain them through file capabilities. */
@@ -528,8 +542,13 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 		goto fail;
 
 	if (spec->seccomp) {
-		mkdirat(rt->rootfd, ".seccomp-cache", 0700);
-		cache_fd = openat(rt->rootfd, ".seccomp-cache", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		/* HULL_SECCOMP_NOCACHE=1 compiles every time (benchmarks of the cache itself). */
+		const char *nc = getenv("HULL_SECCOMP_NOCACHE");
+		if (!nc || !*nc || !strcmp(nc, "0")) {
+			mkdirat(rt->rootfd, ".seccomp-cache", 0700);
+			cache_fd = openat(rt->rootfd, ".seccomp-cache",
+					  O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		}
 		if (hull_seccomp_prepare(spec->seccomp, cache_fd, &filter, err) < 0)
 			goto fail;
 	}
