@@ -1074,17 +1074,38 @@ static int parse_blkio_devices(struct rd *r, json_object *blk, const char *key,
 	return 0;
 }
 
+static int parse_resources_obj(struct rd *r, json_object *res, struct hull_resources *rs);
+
 static int parse_resources(struct rd *r, json_object *lnx, struct hull_spec *s)
 {
-	json_object *res, *o, *arr;
-	struct hull_resources *rs = &s->resources;
+	json_object *res;
 	size_t sv;
-	int64_t x;
 	int k = rd_member(r, lnx, "resources", json_type_object, &res);
 	if (k <= 0)
 		return k;
 	s->has_resources = true;
 	sv = rd_push(r, ".resources");
+	if (parse_resources_obj(r, res, &s->resources) < 0)
+		return -1;
+	rd_pop(r, sv);
+	return 0;
+}
+
+int hull_resources_parse(hull_arena *arena, json_object *obj, const char *what,
+			 struct hull_resources *out, hull_err *err)
+{
+	struct rd r = {.a = arena, .err = err, .what = what};
+	memset(out, 0, sizeof *out);
+	if (!json_object_is_type(obj, json_type_object))
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: expected a JSON object", what);
+	return parse_resources_obj(&r, obj, out);
+}
+
+static int parse_resources_obj(struct rd *r, json_object *res, struct hull_resources *rs)
+{
+	json_object *o, *arr;
+	int64_t x;
+	int k;
 	if (parse_device_rules(r, res, rs) < 0)
 		return -1;
 
@@ -1305,7 +1326,6 @@ static int parse_resources(struct rd *r, json_object *lnx, struct hull_spec *s)
 	for (size_t i = 0; i < rs->n_unified; i++)
 		if (strchr(rs->unified[i].key, '/') || rs->unified[i].key[0] == '.')
 			return rd_fail(r, "unified: invalid key \"%s\"", rs->unified[i].key);
-	rd_pop(r, sv);
 	return 0;
 }
 

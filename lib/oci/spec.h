@@ -257,6 +257,10 @@ void hull_spec_free(struct hull_spec *spec);
 int hull_process_parse(hull_arena *arena, json_object *obj, const char *what,
 		       struct hull_process **out, hull_err *err);
 
+/* Parse a linux.resources object (`update --resources FILE`). */
+int hull_resources_parse(hull_arena *arena, json_object *obj, const char *what,
+			 struct hull_resources *out, hull_err *err);
+
 /* Lookups. */
 const struct hull_namespace *hull_spec_namespace(const struct hull_spec *s, int type);
 const char *hull_spec_annotation(const struct hull_spec *s, const char *key);

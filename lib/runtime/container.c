@@ -241,7 +241,7 @@ static int write_maps(pid_t pid, const struct hull_spec *s, hull_err *err)
 }
 
 /* The host id of container id `id` under maps (identity when there are none). */
-static uint32_t host_id(const struct hull_idmap *m, size_t n, uint32_t id)
+uint32_t hull_host_id(const struct hull_idmap *m, size_t n, uint32_t id)
 {
 	if (!n)
 		return id;
@@ -348,7 +348,7 @@ static int copy_config(int dirfd, const char *data, size_t len, hull_err *err)
 	return hull_write_file_atomic(dirfd, "config.json", 0600, data, len, err);
 }
 
-static int write_pid_file(const char *path, pid_t pid, hull_err *err)
+int hull_write_pid_file(const char *path, pid_t pid, hull_err *err)
 {
 	char buf[32], tmp[PATH_MAX];
 	int n = snprintf(buf, sizeof buf, "%d", pid);
@@ -570,9 +570,9 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 		}
 		/* The init opens it after switching to the container's user: give it to that user
 		 * (as seen from the host), as runc does. */
-		if (fchownat(c->dirfd, "exec.fifo", host_id(spec->uid_mappings, spec->n_uid_mappings,
+		if (fchownat(c->dirfd, "exec.fifo", hull_host_id(spec->uid_mappings, spec->n_uid_mappings,
 								spec->process->user.uid),
-			     host_id(spec->gid_mappings, spec->n_gid_mappings, spec->process->user.gid),
+			     hull_host_id(spec->gid_mappings, spec->n_gid_mappings, spec->process->user.gid),
 			     AT_SYMLINK_NOFOLLOW) < 0) {
 			hull_fail(err, errno, "chown exec.fifo");
 			goto fail;
@@ -772,7 +772,7 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 	c->st.creator_start = 0;
 	if (hull_state_save(c->dirfd, &c->st, err) < 0)
 		goto fail_child;
-	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
+	if (o->pid_file && hull_write_pid_file(o->pid_file, pid, err) < 0)
 		goto fail_child;
 	if (mode == HULL_INIT_CREATE) {
 		if (hull_sync_send(sv[0], HULL_SYNC_COMMIT, 0, 0, NULL) < 0 ||
@@ -860,7 +860,7 @@ int hull_container_create(struct hull_runtime *rt, const struct hull_create_opts
 
 /* ---- start ---- */
 
-static struct hull_spec *load_saved_config(int dirfd, hull_err *err)
+struct hull_spec *hull_load_saved_config(int dirfd, hull_err *err)
 {
 	_cleanup_free_ char *data = NULL;
 	size_t len;
@@ -935,7 +935,7 @@ int hull_container_start(struct hull_runtime *rt, const char *id, hull_err *err)
 		}
 	}
 	unlinkat(dirfd, "exec.fifo", 0);
-	spec = load_saved_config(dirfd, err);
+	spec = hull_load_saved_config(dirfd, err);
 	hull_err_clear(err);
 	run_poststart(dirfd, &st, spec);
 	rc = 0;
@@ -947,7 +947,7 @@ out:
 
 /* ---- kill / delete ---- */
 
-static int open_verified_pidfd(const struct hull_state *st)
+int hull_open_verified_pidfd(const struct hull_state *st)
 {
 	int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
 	if (fd < 0)
@@ -962,7 +962,7 @@ static int open_verified_pidfd(const struct hull_state *st)
 	return fd;
 }
 
-static int load_cgroups(const struct hull_state *st, struct hull_cgroups *cg, hull_err *err)
+int hull_load_cgroups(const struct hull_state *st, struct hull_cgroups *cg, hull_err *err)
 {
 	if (hull_cgroups_detect(cg, err) < 0)
 		return -1;
@@ -992,7 +992,7 @@ int hull_container_kill(struct hull_runtime *rt, const char *id, int sig, bool a
 	}
 	if (all) {
 		struct hull_cgroups cg;
-		if (load_cgroups(&st, &cg, err) < 0)
+		if (hull_load_cgroups(&st, &cg, err) < 0)
 			goto out;
 		rc = hull_cgroups_signal_all(&cg, sig, err);
 		if (rc == 0 && sig == SIGKILL && !strcmp(status, "paused"))
@@ -1001,7 +1001,7 @@ int hull_container_kill(struct hull_runtime *rt, const char *id, int sig, bool a
 		if (rc < 0)
 			goto out;
 	}
-	pidfd = open_verified_pidfd(&st);
+	pidfd = hull_open_verified_pidfd(&st);
 	if (pidfd < 0) {
 		if (all) {
 			rc = 0;
@@ -1034,10 +1034,10 @@ static int destroy(struct hull_runtime *rt, int dirfd, struct hull_state *st, hu
 	hull_err e = HULL_ERR_INIT;
 	int rc = 0;
 
-	spec = load_saved_config(dirfd, &e);
+	spec = hull_load_saved_config(dirfd, &e);
 	hull_err_clear(&e);
 	if (st->cgroup_path && *st->cgroup_path) {
-		if (load_cgroups(st, &cg, &e) == 0) {
+		if (hull_load_cgroups(st, &cg, &e) == 0) {
 			if (hull_cgroups_destroy(&cg, err) < 0)
 				rc = -1;
 			hull_cgroups_release(&cg);
@@ -1097,12 +1097,12 @@ int hull_container_delete(struct hull_runtime *rt, const char *id, bool force, h
 		}
 		if (st.creator && hull_proc_is(st.creator, st.creator_start))
 			kill(st.creator, SIGKILL);
-		pidfd = open_verified_pidfd(&st);
+		pidfd = hull_open_verified_pidfd(&st);
 		if (pidfd >= 0) {
 			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 			if (!strcmp(status, "paused")) {
 				struct hull_cgroups cg;
-				if (load_cgroups(&st, &cg, &e) == 0) {
+				if (hull_load_cgroups(&st, &cg, &e) == 0) {
 					hull_cgroups_signal_all(&cg, SIGKILL, &e);
 					hull_cgroups_freeze(&cg, false, &e);
 					hull_cgroups_release(&cg);
@@ -1186,7 +1186,7 @@ int hull_container_pause(struct hull_runtime *rt, const char *id, bool pause, hu
 		hull_state_release(&st);
 		return -1;
 	}
-	rc = load_cgroups(&st, &cg, err);
+	rc = hull_load_cgroups(&st, &cg, err);
 	if (rc == 0) {
 		rc = hull_cgroups_freeze(&cg, pause, err);
 		hull_cgroups_release(&cg);
@@ -1207,7 +1207,7 @@ static void restore_tty(void)
 	tio_saved = false;
 }
 
-static int wait_exec(int sync_fd, hull_err *err)
+int hull_wait_exec(int sync_fd, hull_err *err)
 {
 	char buf[sizeof(struct hull_sync_msg)];
 	ssize_t n;
@@ -1232,7 +1232,7 @@ static int wait_exec(int sync_fd, hull_err *err)
 	return hull_fail(err, EPROTO, "container start: unexpected reply");
 }
 
-static void forwarded_signals(sigset_t *mask)
+void hull_forwarded_signals(sigset_t *mask)
 {
 	sigfillset(mask);
 	sigdelset(mask, SIGSEGV);
@@ -1241,14 +1241,14 @@ static void forwarded_signals(sigset_t *mask)
 	sigdelset(mask, SIGFPE);
 }
 
-static int proxy_and_wait(pid_t pid, int console, const sigset_t *old, int *status, hull_err *err)
+int hull_proxy_and_wait(pid_t pid, int console, const sigset_t *old, int *status, hull_err *err)
 {
 	sigset_t mask;
 	_cleanup_close_ int sfd = -1, pidfd = -1;
 	bool out_open = console >= 0, in_open = console >= 0;
 	int wstatus = 0;
 
-	forwarded_signals(&mask);
+	hull_forwarded_signals(&mask);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (console >= 0 && isatty(0)) {
@@ -1356,7 +1356,7 @@ int hull_container_run(struct hull_runtime *rt, const struct hull_create_opts *o
 
 	/* Signals are queued from now on and forwarded once the container runs: a signal that
 	 * arrives during set-up must not kill us and orphan the container. */
-	forwarded_signals(&mask);
+	hull_forwarded_signals(&mask);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	if (do_create(rt, o, HULL_INIT_RUN, &c, err) < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
@@ -1373,7 +1373,7 @@ int hull_container_run(struct hull_runtime *rt, const struct hull_create_opts *o
 		hull_fail(err, errno, "start");
 		goto kill_it;
 	}
-	if (wait_exec(c.sync_fd, err) < 0)
+	if (hull_wait_exec(c.sync_fd, err) < 0)
 		goto kill_it;
 	close(c.sync_fd);
 	c.sync_fd = -1;
@@ -1384,7 +1384,7 @@ int hull_container_run(struct hull_runtime *rt, const struct hull_create_opts *o
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return 0;
 	}
-	rc = proxy_and_wait(c.pid, c.console, &old, status, err);
+	rc = hull_proxy_and_wait(c.pid, c.console, &old, status, err);
 	{
 		hull_err e = HULL_ERR_INIT;
 		if (hull_container_delete(rt, o->id, true, &e) < 0) {

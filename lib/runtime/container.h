@@ -55,3 +55,28 @@ int hull_container_pause(struct hull_runtime *rt, const char *id, bool pause, hu
 
 /* Parse a signal name ("KILL", "SIGKILL", "9"). Returns -1 when unknown. */
 int hull_signal_parse(const char *s);
+
+/* `hull exec`: run a process in a running container. Without process_file, the process is the
+ * container's (from its saved config) with args and the overrides below. */
+struct hull_exec_opts {
+	const char *id;
+	const char *process_file; /* process.json */
+	char **args;		  /* NULL-terminated; required without process_file */
+	const char *cwd;
+	char **env;		  /* extra KEY=VALUE, replacing same keys */
+	bool has_user, has_gid;
+	uint32_t uid, gid;
+	uint32_t *additional_gids;
+	size_t n_additional_gids;
+	char **caps;		  /* extra capabilities (bounding, effective, permitted) */
+	bool no_new_privs;
+	int tty;		  /* -1 keep, 0 no, 1 yes */
+	bool detach;
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+	bool ignore_paused;
+};
+
+int hull_container_exec(struct hull_runtime *rt, const struct hull_exec_opts *o, int *status,
+			hull_err *err);

@@ -592,7 +592,7 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_args *a)
 
 	if (a->userns && !a->stage1)
 		setup_ids_in_userns();
-	if ((a->new_ns & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+	if (a->mode != HULL_INIT_EXEC && (a->new_ns & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
 		hull_fail(&err, errno, "create cgroup namespace");
 		die(a, &err);
 	}

@@ -2,6 +2,8 @@
 /* Shared between the parent side (container.c, exec.c) and the container init (init.c). */
 #pragma once
 
+#include <signal.h>
+
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -43,3 +45,14 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_args *a);
 
 /* Sysctl keys the container may set given its namespaces. */
 int hull_sysctl_check(const struct hull_spec *s, const char *key, hull_err *err);
+
+/* Parent-side helpers shared by container.c and exec.c. */
+struct hull_state;
+int hull_open_verified_pidfd(const struct hull_state *st);
+struct hull_spec *hull_load_saved_config(int dirfd, hull_err *err);
+int hull_load_cgroups(const struct hull_state *st, struct hull_cgroups *cg, hull_err *err);
+int hull_write_pid_file(const char *path, pid_t pid, hull_err *err);
+int hull_wait_exec(int sync_fd, hull_err *err);
+int hull_proxy_and_wait(pid_t pid, int console, const sigset_t *old, int *status, hull_err *err);
+void hull_forwarded_signals(sigset_t *mask);
+uint32_t hull_host_id(const struct hull_idmap *m, size_t n, uint32_t id);
