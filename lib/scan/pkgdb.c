@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* OS package databases (dpkg, apk, rpm) and os-release. Input is untrusted: every length is
+ * checked against the buffer, nothing assumes NUL termination, and counts are bounded. */
+#include "scan/pkgdb.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cleanup.h"
+#include "core/util.h"
+
+/* ---- RFC 822-style stanzas (dpkg status, apk installed, METADATA headers) ---- */
+
+struct field {
+	const char *name;
+	size_t name_len;
+	const char *val;
+	size_t val_len; /* first line only; continuation lines are not needed here */
+};
+
+/* Iterate over the fields of one stanza starting at *pos; returns the number of fields read
+ * into f (at most max; extra fields are skipped) and moves *pos past the blank line. */
+static size_t stanza_next(const char *d, size_t len, size_t *pos, struct field *f, size_t max,
+			  char sep)
+{
+	size_t n = 0, p = *pos;
+	/* skip blank lines between stanzas */
+	while (p < len && (d[p] == '\n' || d[p] == '\r'))
+		p++;
+	while (p < len && d[p] != '\n') {
+		const char *line = d + p;
+		const char *nl = memchr(line, '\n', len - p);
+		size_t ll = nl ? (size_t)(nl - line) : len - p;
+		const char *colon;
+		if (ll && line[ll - 1] == '\r')
+			ll--;
+		p += (nl ? (size_t)(nl - line) + 1 : len - p);
+		if (!ll)
+			break;
+		if (line[0] == ' ' || line[0] == '\t')
+			continue; /* continuation */
+		colon = memchr(line, sep, ll);
+		if (!colon || n >= max)
+			continue;
+		f[n].name = line;
+		f[n].name_len = (size_t)(colon - line);
+		f[n].val = colon + 1;
+		f[n].val_len = ll - f[n].name_len - 1;
+		while (f[n].val_len && (*f[n].val == ' ' || *f[n].val == '\t'))
+			f[n].val++, f[n].val_len--;
+		while (f[n].val_len && (f[n].val[f[n].val_len - 1] == ' ' ||
+					f[n].val[f[n].val_len - 1] == '\t'))
+			f[n].val_len--;
+		n++;
+	}
+	*pos = p;
+	return n;
+}
+
+static const struct field *field_get(const struct field *f, size_t n, const char *name)
+{
+	size_t l = strlen(name);
+	for (size_t i = 0; i < n; i++)
+		if (f[i].name_len == l && !strncasecmp(f[i].name, name, l))
+			return &f[i];
+	return NULL;
+}
+
+static char *field_dup(struct hull_inventory *inv, const struct field *f)
+{
+	if (!f || !f->val_len)
+		return NULL;
+	return hull_inv_strndup(inv, f->val, f->val_len);
+}
+
+static bool has_nul(const char *d, size_t len)
+{
+	return memchr(d, '\0', len) != NULL;
+}
+
+#define MAX_FIELDS 64
+
+int hull_parse_dpkg_status(struct hull_inventory *inv, const char *data, size_t len,
+			   const char *location, bool status_d, hull_err *err)
+{
+	size_t pos = 0, count = 0;
+	struct field f[MAX_FIELDS];
+
+	if (has_nul(data, len))
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: binary data in a dpkg status file",
+				  location);
+	while (pos < len) {
+		size_t n = stanza_next(data, len, &pos, f, MAX_FIELDS, ':');
+		const struct field *pk, *ver, *st, *src, *arch;
+		struct hull_pkg p = {.type = HULL_PKG_DEB, .location = location};
+		if (!n)
+			continue;
+		if (++count > HULL_SCAN_MAX_PKGS)
+			return hull_failk(err, HULL_ERR_LIMIT, 0, "%s: more than %d packages",
+					  location, HULL_SCAN_MAX_PKGS);
+		pk = field_get(f, n, "Package");
+		ver = field_get(f, n, "Version");
+		st = field_get(f, n, "Status");
+		src = field_get(f, n, "Source");
+		arch = field_get(f, n, "Architecture");
+		if (!pk || !ver || !pk->val_len || !ver->val_len)
+			continue;
+		/* Status is "want flag state": only the state "installed" means the files are
+		 * there. deinstall/purge leftovers ("config-files") are not packages to report.
+		 * status.d/ files (distroless) describe installed packages and may lack it. */
+		if (st) {
+			const char *sp = memrchr(st->val, ' ', st->val_len);
+			const char *state = sp ? sp + 1 : st->val;
+			size_t sl = st->val_len - (size_t)(state - st->val);
+			if (sl != 9 || memcmp(state, "installed", 9))
+				continue;
+		} else if (!status_d) {
+			continue;
+		}
+		p.name = field_dup(inv, pk);
+		p.version = field_dup(inv, ver);
+		p.arch = field_dup(inv, arch);
+		if (src && src->val_len) {
+			/* "Source: name" or "Source: name (version)" */
+			const char *paren = memchr(src->val, '(', src->val_len);
+			size_t nl = paren ? (size_t)(paren - src->val) : src->val_len;
+			while (nl && src->val[nl - 1] == ' ')
+				nl--;
+			p.src_name = hull_inv_strndup(inv, src->val, nl);
+			if (paren) {
+				const char *close = memchr(paren, ')', src->val_len - (size_t)(paren - src->val));
+				if (close && close > paren + 1)
+					p.src_version = hull_inv_strndup(inv, paren + 1,
+									 (size_t)(close - paren - 1));
+			}
+		}
+		if (!p.src_name)
+			p.src_name = p.name;
+		if (!p.src_version)
+			p.src_version = p.version;
+		if (!p.name || !p.version || !hull_inventory_add(inv, &p))
+			return hull_fail(err, ENOMEM, "%s", location);
+	}
+	return 0;
+}
+
+int hull_parse_apk_installed(struct hull_inventory *inv, const char *data, size_t len,
+			     const char *location, hull_err *err)
+{
+	size_t pos = 0, count = 0;
+
+	if (has_nul(data, len))
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: binary data in an apk database",
+				  location);
+	while (pos < len) {
+		/* apk's fields are one letter, "P:name"; many F:/R: lines per package, so read
+		 * the whole stanza but keep only the fields we know (the rest are skipped). */
+		size_t n = 0, p0 = pos;
+		const char *P = NULL, *V = NULL, *o = NULL, *A = NULL, *L = NULL;
+		size_t Pl = 0, Vl = 0, ol = 0, Al = 0, Ll = 0;
+		while (p0 < len && (data[p0] == '\n' || data[p0] == '\r'))
+			p0++;
+		while (p0 < len && data[p0] != '\n') {
+			const char *line = data + p0;
+			const char *nl = memchr(line, '\n', len - p0);
+			size_t ll = nl ? (size_t)(nl - line) : len - p0;
+			p0 += nl ? ll + 1 : ll;
+			if (ll && line[ll - 1] == '\r')
+				ll--;
+			if (ll < 2 || line[1] != ':')
+				continue;
+			n++;
+			switch (line[0]) {
+			case 'P':
+				P = line + 2, Pl = ll - 2;
+				break;
+			case 'V':
+				V = line + 2, Vl = ll - 2;
+				break;
+			case 'o':
+				o = line + 2, ol = ll - 2;
+				break;
+			case 'A':
+				A = line + 2, Al = ll - 2;
+				break;
+			case 'L':
+				L = line + 2, Ll = ll - 2;
+				break;
+			}
+		}
+		pos = p0;
+		if (!n)
+			continue;
+		if (++count > HULL_SCAN_MAX_PKGS)
+			return hull_failk(err, HULL_ERR_LIMIT, 0, "%s: more than %d packages",
+					  location, HULL_SCAN_MAX_PKGS);
+		if (!Pl || !Vl)
+			continue;
+		{
+			struct hull_pkg p = {.type = HULL_PKG_APK, .location = location};
+			p.name = hull_inv_strndup(inv, P, Pl);
+			p.version = hull_inv_strndup(inv, V, Vl);
+			p.src_name = ol ? hull_inv_strndup(inv, o, ol) : p.name;
+			p.src_version = p.version;
+			p.arch = Al ? hull_inv_strndup(inv, A, Al) : NULL;
+			p.license = Ll ? hull_inv_strndup(inv, L, Ll) : NULL;
+			if (!p.name || !p.version || !hull_inventory_add(inv, &p))
+				return hull_fail(err, ENOMEM, "%s", location);
+		}
+	}
+	return 0;
+}
+
+/* ---- rpm headers ---- */
+
+#define RPMTAG_NAME	 1000
+#define RPMTAG_VERSION	 1001
+#define RPMTAG_RELEASE	 1002
+#define RPMTAG_EPOCH	 1003
+#define RPMTAG_LICENSE	 1014
+#define RPMTAG_ARCH	 1022
+#define RPMTAG_SOURCERPM 1044
+#define RPM_INT32_TYPE	 4
+#define RPM_STRING_TYPE	 6
+#define RPM_I18N_TYPE	 9
+#define RPM_MAX_INDEX	 100000
+#define RPM_MAX_DATA	 (256u << 20)
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A string tag: NUL-terminated inside the data store, or NULL. */
+static const char *rpm_str(const uint8_t *store, uint32_t dl, uint32_t type, uint32_t off)
+{
+	if ((type != RPM_STRING_TYPE && type != RPM_I18N_TYPE) || off >= dl)
+		return NULL;
+	if (!memchr(store + off, '\0', dl - off))
+		return NULL;
+	return (const char *)store + off;
+}
+
+/* Source rpm "openssl-3.0.7-2.el9.src.rpm" -> "openssl": strip ".src.rpm"/".nosrc.rpm" and
+ * the last two dash-separated fields (version, release). */
+static char *srpm_name(struct hull_inventory *inv, const char *s)
+{
+	size_t n = strlen(s);
+	const char *d1, *d2;
+	char *tmp;
+	if (n > 8 && !strcmp(s + n - 8, ".src.rpm"))
+		n -= 8;
+	else if (n > 10 && !strcmp(s + n - 10, ".nosrc.rpm"))
+		n -= 10;
+	else
+		return NULL;
+	tmp = hull_inv_strndup(inv, s, n);
+	if (!tmp)
+		return NULL;
+	d1 = strrchr(tmp, '-');
+	if (!d1)
+		return NULL;
+	tmp[d1 - tmp] = '\0';
+	d2 = strrchr(tmp, '-');
+	if (!d2)
+		return NULL;
+	tmp[d2 - tmp] = '\0';
+	return tmp;
+}
+
+int hull_parse_rpm_header(struct hull_inventory *inv, const uint8_t *blob, size_t len,
+			  const char *location, hull_err *err)
+{
+	uint32_t il, dl;
+	const uint8_t *index, *store;
+	const char *name = NULL, *ver = NULL, *rel = NULL, *arch = NULL, *srpm = NULL,
+		   *lic = NULL;
+	int64_t epoch = -1;
+	struct hull_pkg p = {.type = HULL_PKG_RPM, .location = location};
+
+	if (len < 8)
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: rpm header too short", location);
+	il = be32(blob);
+	dl = be32(blob + 4);
+	if (il == 0 || il > RPM_MAX_INDEX || dl > RPM_MAX_DATA ||
+	    (uint64_t)il * 16 + dl + 8 > len)
+		return hull_failk(err, HULL_ERR_INVALID, 0,
+				  "%s: rpm header sizes out of range (%u entries, %u bytes)", location,
+				  il, dl);
+	index = blob + 8;
+	store = index + (size_t)il * 16;
+	for (uint32_t i = 0; i < il; i++) {
+		const uint8_t *e = index + (size_t)i * 16;
+		uint32_t tag = be32(e), type = be32(e + 4), off = be32(e + 8), cnt = be32(e + 12);
+		switch (tag) {
+		case RPMTAG_NAME:
+			name = rpm_str(store, dl, type, off);
+			break;
+		case RPMTAG_VERSION:
+			ver = rpm_str(store, dl, type, off);
+			break;
+		case RPMTAG_RELEASE:
+			rel = rpm_str(store, dl, type, off);
+			break;
+		case RPMTAG_ARCH:
+			arch = rpm_str(store, dl, type, off);
+			break;
+		case RPMTAG_SOURCERPM:
+			srpm = rpm_str(store, dl, type, off);
+			break;
+		case RPMTAG_LICENSE:
+			lic = rpm_str(store, dl, type, off);
+			break;
+		case RPMTAG_EPOCH:
+			if (type == RPM_INT32_TYPE && cnt >= 1 && off % 4 == 0 &&
+			    (uint64_t)off + 4 <= dl)
+				epoch = be32(store + off);
+			break;
+		}
+	}
+	if (!name || !ver || !rel || !*name || !*ver)
+		return hull_failk(err, HULL_ERR_INVALID, 0,
+				  "%s: rpm header without name, version or release", location);
+	/* gpg-pubkey entries are keys imported into the rpmdb, not software. */
+	if (!strcmp(name, "gpg-pubkey"))
+		return 0;
+	p.name = name;
+	{
+		char buf[1024];
+		if (epoch > 0)
+			snprintf(buf, sizeof buf, "%lld:%s-%s", (long long)epoch, ver, rel);
+		else
+			snprintf(buf, sizeof buf, "%s-%s", ver, rel);
+		p.version = buf;
+		p.arch = arch;
+		p.license = lic;
+		p.src_name = srpm ? srpm_name(inv, srpm) : NULL;
+		if (!p.src_name)
+			p.src_name = name;
+		if (!hull_inventory_add(inv, &p))
+			return hull_fail(err, ENOMEM, "%s", location);
+	}
+	return 0;
+}
+
+int hull_parse_rpmdb_sqlite(struct hull_inventory *inv, const void *data, size_t len,
+			    const char *location, hull_err *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	unsigned char *copy;
+	int rc, ret = -1;
+	size_t count = 0;
+
+	if (len < 100 || memcmp(data, "SQLite format 3", 16))
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: not an SQLite database", location);
+	if (len > (size_t)INT32_MAX)
+		return hull_failk(err, HULL_ERR_LIMIT, 0, "%s: too large", location);
+	/* sqlite3_deserialize takes ownership of memory from sqlite3_malloc64. */
+	copy = sqlite3_malloc64(len);
+	if (!copy)
+		return hull_fail(err, ENOMEM, "%s", location);
+	memcpy(copy, data, len);
+	/* A WAL-mode file (rpm >= 4.16 uses WAL) cannot be opened from memory; the header bytes
+	 * 18/19 say "WAL". Flip them to the rollback-journal format on our private copy: the
+	 * committed content is in the main file once rpm has checkpointed. */
+	if (copy[18] == 2)
+		copy[18] = 1;
+	if (copy[19] == 2)
+		copy[19] = 1;
+	rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_free(copy);
+		hull_fail(err, ENOMEM, "%s: sqlite open", location);
+		goto out;
+	}
+	rc = sqlite3_deserialize(db, "main", copy, (sqlite3_int64)len, (sqlite3_int64)len,
+				 SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY);
+	if (rc != SQLITE_OK) {
+		hull_failk(err, HULL_ERR_INVALID, 0, "%s: %s", location, sqlite3_errmsg(db));
+		goto out;
+	}
+	/* A hostile database could define a huge or recursive query plan; we only run this one
+	 * statement on a table we name, with a bound on rows. */
+	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, (int)RPM_MAX_DATA);
+	rc = sqlite3_prepare_v2(db, "SELECT blob FROM Packages", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		hull_failk(err, HULL_ERR_INVALID, 0, "%s: %s", location, sqlite3_errmsg(db));
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(st, 0);
+		int n = sqlite3_column_bytes(st, 0);
+		hull_err e = HULL_ERR_INIT;
+		if (++count > HULL_SCAN_MAX_PKGS) {
+			hull_failk(err, HULL_ERR_LIMIT, 0, "%s: more than %d packages", location,
+				   HULL_SCAN_MAX_PKGS);
+			goto out;
+		}
+		if (!b || n <= 0)
+			continue;
+		if (hull_parse_rpm_header(inv, b, (size_t)n, location, &e) < 0) {
+			if (e.code == ENOMEM) {
+				hull_err_move(err, &e);
+				goto out;
+			}
+			/* One damaged header must not hide the other packages; say so. */
+			hull_inventory_note(inv, "%s", e.msg);
+			hull_err_clear(&e);
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		hull_failk(err, HULL_ERR_INVALID, 0, "%s: %s", location, sqlite3_errmsg(db));
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ret;
+}
+
+/* ---- os-release ---- */
+
+void hull_parse_os_release(struct hull_inventory *inv, const char *data, size_t len)
+{
+	size_t pos = 0;
+	while (pos < len) {
+		const char *line = data + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - line) : len - pos;
+		const char *eq = memchr(line, '=', ll);
+		const char **dst = NULL;
+		pos += nl ? ll + 1 : ll;
+		if (!eq || line[0] == '#')
+			continue;
+		{
+			size_t kl = (size_t)(eq - line);
+			const char *v = eq + 1;
+			size_t vl = ll - kl - 1;
+			if (kl == 2 && !memcmp(line, "ID", 2))
+				dst = &inv->os.id;
+			else if (kl == 10 && !memcmp(line, "VERSION_ID", 10))
+				dst = &inv->os.version_id;
+			else if (kl == 16 && !memcmp(line, "VERSION_CODENAME", 16))
+				dst = &inv->os.codename;
+			else if (kl == 11 && !memcmp(line, "PRETTY_NAME", 11))
+				dst = &inv->os.pretty;
+			if (!dst || *dst)
+				continue;
+			if (vl && v[vl - 1] == '\r')
+				vl--;
+			if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0])
+				v++, vl -= 2;
+			if (!vl || vl > 256 || memchr(v, '\0', vl))
+				continue;
+			*dst = hull_inv_strndup(inv, v, vl);
+		}
+	}
+}
