@@ -684,16 +684,20 @@ static int apply_blkio(struct hull_cgroups *cg, const struct hull_resources *r, 
 		    wr(fd, faccessat(fd, "blkio.weight", F_OK, 0) == 0 ? "blkio.weight" : "blkio.bfq.weight",
 		       err, "%u", r->blkio_weight) < 0)
 			return -1;
-		if (r->has_blkio_leaf_weight && r->blkio_leaf_weight &&
-		    wr(fd, "blkio.leaf_weight", err, "%u", r->blkio_leaf_weight) < 0)
-			return -1;
+		/* leaf weights existed for CFQ only; kernels without CFQ have no such file. */
+		if (r->has_blkio_leaf_weight && r->blkio_leaf_weight) {
+			if (faccessat(fd, "blkio.leaf_weight", F_OK, 0) < 0)
+				hull_warn("blockIO.leafWeight ignored: not supported by this kernel's I/O scheduler");
+			else if (wr(fd, "blkio.leaf_weight", err, "%u", r->blkio_leaf_weight) < 0)
+				return -1;
+		}
 		for (size_t i = 0; i < r->n_weight_devices; i++) {
 			const struct hull_weight_device *w = &r->weight_devices[i];
-			if (w->has_weight &&
+			if (w->has_weight && faccessat(fd, "blkio.weight_device", F_OK, 0) == 0 &&
 			    wr(fd, "blkio.weight_device", err, "%lld:%lld %u", (long long)w->major,
 			       (long long)w->minor, w->weight) < 0)
 				return -1;
-			if (w->has_leaf_weight &&
+			if (w->has_leaf_weight && faccessat(fd, "blkio.leaf_weight_device", F_OK, 0) == 0 &&
 			    wr(fd, "blkio.leaf_weight_device", err, "%lld:%lld %u", (long long)w->major,
 			       (long long)w->minor, w->leaf_weight) < 0)
 				return -1;

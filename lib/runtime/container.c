@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -157,8 +158,8 @@ static int validate_spec(struct hull_spec *s, hull_err *err)
 	if (!s->process || !s->process->args || !s->process->args[0])
 		return hull_failk(err, HULL_ERR_INVALID, 0, "config.json: .process.args must not be empty");
 	if (!hull_spec_namespace(s, CLONE_NEWNS))
-		return hull_failk(err, HULL_ERR_INVALID, 0,
-				  "config.json: a mount namespace is required");
+		hull_warn("no mount namespace: the container shares the host's mounts; its rootfs is "
+			  "entered with chroot and config mounts, devices and masked paths are not applied");
 	if ((s->n_uid_mappings || s->n_gid_mappings) && !user)
 		return hull_failk(err, HULL_ERR_INVALID, 0,
 				  "config.json: uidMappings/gidMappings need a user namespace");
@@ -182,6 +183,21 @@ static int validate_spec(struct hull_spec *s, hull_err *err)
 	for (size_t i = 0; i < s->n_sysctl; i++)
 		if (hull_sysctl_check(s, s->sysctl[i].key, err) < 0)
 			return -1;
+	if (s->process->has_caps) {
+		/* Capabilities outside our own bounding set cannot be granted (CAP_SYS_RESOURCE is
+		 * missing on some hosts): drop them with a warning rather than fail, as crun does. */
+		uint64_t have = 0, drop = 0;
+		for (int i = 0; i <= hull_cap_last_cap() && i < 64; i++)
+			if (prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1)
+				have |= 1ull << i;
+		for (int k = 0; k < HULL_CAP_NSETS; k++) {
+			drop |= s->process->caps.set[k] & ~have;
+			s->process->caps.set[k] &= have;
+		}
+		if (drop)
+			hull_warn("capabilities the runtime itself does not have are not granted (mask 0x%llx)",
+				  (unsigned long long)drop);
+	}
 	if (s->process->has_caps) {
 		/* The kernel raises an ambient capability only if it is permitted and inheritable;
 		 * `runc spec` asks for ambient capabilities without inheritable ones. Like runc,
@@ -583,9 +599,12 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 			goto fail;
 		}
 	}
-	if (!hull_spec_namespace(spec, CLONE_NEWNS)->path &&
-	    hull_mounts_prepare(spec, bundle_fd, &pre, err) < 0)
+	/* A joined mount namespace gets the rootfs set up inside it too, as runc and crun do. */
+	if (hull_spec_namespace(spec, CLONE_NEWNS) &&
+	    hull_mounts_prepare(spec, bundle_fd, hull_spec_namespace(spec, CLONE_NEWUSER) != NULL, &pre,
+				err) < 0)
 		goto fail;
+	args.rootfs = rootfs_abs;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		hull_fail(err, errno, "socketpair");
 		goto fail;
@@ -734,8 +753,11 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 			goto fail_child;
 		}
 		if (m.type == HULL_SYNC_HOOKS) {
+			/* prestart (deprecated) sees "created", as runtime-tools checks; createRuntime
+			 * runs while the container is still being created. */
+			_cleanup_free_ char *prestate = hook_state(&c->st, "created", pid);
 			_cleanup_free_ char *sj = hook_state(&c->st, "creating", pid);
-			if (hull_hooks_run(spec, HULL_HOOK_PRESTART, sj ? sj : "{}", err) < 0 ||
+			if (hull_hooks_run(spec, HULL_HOOK_PRESTART, prestate ? prestate : "{}", err) < 0 ||
 			    hull_hooks_run(spec, HULL_HOOK_CREATE_RUNTIME, sj ? sj : "{}", err) < 0)
 				goto fail_child;
 			hull_sync_send(sv[0], HULL_SYNC_HOOKS_DONE, 0, 0, NULL);
@@ -935,6 +957,16 @@ int hull_container_start(struct hull_runtime *rt, const char *id, hull_err *err)
 		}
 	}
 	unlinkat(dirfd, "exec.fifo", 0);
+	/* Wait for the write end to close: the init execs with it close-on-exec, so the user's
+	 * program is running when we return (engines and tests signal it right after start). */
+	for (int i = 0; i < 1000; i++) {
+		struct pollfd p = {.fd = fifo, .events = POLLIN};
+		if (poll(&p, 1, 10) > 0) {
+			ssize_t n = read(fifo, &byte, 1);
+			if (n == 0 || (n < 0 && errno != EAGAIN))
+				break;
+		}
+	}
 	spec = hull_load_saved_config(dirfd, err);
 	hull_err_clear(err);
 	run_poststart(dirfd, &st, spec);

@@ -338,6 +338,7 @@ static int setup_rootfs(struct hull_init_args *a, pid_t host_pid, int *console_s
 	struct hull_mount_ctx ctx = {
 		.spec = a->spec,
 		.bundlefd = -1,
+		.bundle = a->bundle,
 		.pre = a->premounts,
 		.rootfd = -1,
 		.nullfd = -1,
@@ -390,9 +391,13 @@ static int setup_rootfs(struct hull_init_args *a, pid_t host_pid, int *console_s
 out:
 	if (ctx.rootfd >= 0)
 		close(ctx.rootfd);
+	if (ctx.bundlefd >= 0)
+		close(ctx.bundlefd);
 	close(ctx.nullfd);
 	return rc;
 }
+
+static int fd_dir = -1; /* /proc/self/fd opened before chroot (no mount namespace) */
 
 static int wait_for_start(struct hull_init_args *a, hull_err *err)
 {
@@ -409,14 +414,22 @@ static int wait_for_start(struct hull_init_args *a, hull_err *err)
 	{
 		char path[64];
 		int fd;
-		snprintf(path, sizeof path, "/proc/self/fd/%d", a->fifo_fd);
 		/* The container's /proc is fresh and no container process ran yet. */
-		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd_dir >= 0) {
+			snprintf(path, sizeof path, "%d", a->fifo_fd);
+			fd = openat(fd_dir, path, O_WRONLY | O_CLOEXEC);
+			close(fd_dir);
+			fd_dir = -1;
+		} else {
+			snprintf(path, sizeof path, "/proc/self/fd/%d", a->fifo_fd);
+			fd = open(path, O_WRONLY | O_CLOEXEC);
+		}
 		if (fd < 0)
 			_exit(1);
 		if (write(fd, "0", 1) != 1)
 			_exit(1);
-		close(fd);
+		/* Keep the write end open (close-on-exec): `hull start` returns when it sees the
+		 * end of the fifo, i.e. once the user's program has been exec'd. */
 		close(a->fifo_fd);
 		a->fifo_fd = -1;
 	}
@@ -611,8 +624,17 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_args *a)
 			hull_fail(&err, errno, "join a new session keyring");
 			die(a, &err);
 		}
-		if ((a->new_ns & CLONE_NEWNS) && setup_rootfs(a, host_pid, &console_slave, &err) < 0)
+		if (hull_spec_namespace(s, CLONE_NEWNS) && setup_rootfs(a, host_pid, &console_slave, &err) < 0)
 			die(a, &err);
+		if (!hull_spec_namespace(s, CLONE_NEWNS)) {
+			/* The host's mount namespace: nothing may be mounted, only chroot. The rootfs
+			 * has no /proc then: keep a handle on ours to reopen exec.fifo. */
+			fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (!a->rootfs || chdir(a->rootfs) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+				hull_fail(&err, errno, "chroot %s", a->rootfs ? a->rootfs : "(rootfs)");
+				die(a, &err);
+			}
+		}
 	} else if (a->process->terminal) {
 		_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		_cleanup_close_ int master = -1, ptmx = -1;

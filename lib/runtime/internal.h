@@ -25,6 +25,7 @@ struct hull_init_args {
 	const struct hull_process *process;
 	const char *id;
 	const char *bundle; /* absolute */
+	const char *rootfs; /* absolute host path of root.path */
 	int sync_fd;	    /* child end */
 	struct hull_premounts *premounts; /* rootfs and bind sources, cloned by the parent */
 	int fifo_fd;	    /* O_PATH to exec.fifo (create mode), else -1 */

@@ -207,17 +207,25 @@ static int mount_bind(struct hull_mount_ctx *ctx, size_t idx, const struct hull_
 		      hull_err *err)
 {
 	_cleanup_close_ int target = -1;
-	bool pre = ctx->pre && idx < ctx->pre->n;
-	int tree = pre ? ctx->pre->binds[idx] : -1;
+	bool pre = ctx->pre && idx < ctx->pre->n && ctx->pre->binds[idx] >= 0;
 	bool is_dir = pre ? ctx->pre->bind_is_dir[idx] : false;
-	int rc;
+	int tree = -1, rc;
+	hull_err e = HULL_ERR_INIT;
 
+	/* Clone the source here when we can, so mounts get their ids (and their place in
+	 * /proc/self/mountinfo) in config order; fall back to the parent's clone when the
+	 * source is out of reach of the container's user namespace. */
+	if (ctx->bundlefd < 0 && ctx->bundle)
+		ctx->bundlefd = open(ctx->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	tree = clone_bind_source(ctx->bundlefd, m, &is_dir, &e);
 	if (tree < 0) {
-		tree = clone_bind_source(ctx->bundlefd, m, &is_dir, err);
-		if (tree < 0)
+		if (!pre) {
+			hull_err_move(err, &e);
 			return -1;
-	} else {
-		ctx->pre->binds[idx] = -1; /* consumed */
+		}
+		hull_err_clear(&e);
+		tree = ctx->pre->binds[idx];
+		ctx->pre->binds[idx] = -1;
 	}
 	target = open_target(ctx, m->destination, is_dir, 0, err);
 	if (target < 0) {
@@ -450,8 +458,8 @@ static int mount_cgroup(struct hull_mount_ctx *ctx, const struct hull_mount *m, 
 	return 0;
 }
 
-int hull_mounts_prepare(const struct hull_spec *s, int bundlefd, struct hull_premounts *pre,
-			hull_err *err)
+int hull_mounts_prepare(const struct hull_spec *s, int bundlefd, bool binds,
+			struct hull_premounts *pre, hull_err *err)
 {
 	int srcdir = s->root_path[0] == '/' ? AT_FDCWD : bundlefd;
 	memset(pre, 0, sizeof *pre);
@@ -468,7 +476,7 @@ int hull_mounts_prepare(const struct hull_spec *s, int bundlefd, struct hull_pre
 	if (pre->rootfs < 0)
 		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno, "rootfs %s",
 				  s->root_path);
-	for (size_t i = 0; i < s->n_mounts; i++) {
+	for (size_t i = 0; binds && i < s->n_mounts; i++) {
 		if (!s->mounts[i].bind)
 			continue;
 		pre->binds[i] = clone_bind_source(bundlefd, &s->mounts[i], &pre->bind_is_dir[i], err);
@@ -505,10 +513,6 @@ int hull_rootfs_bind(struct hull_mount_ctx *ctx, hull_err *err)
 	/* The rootfs, cloned by the parent, goes on top of our "/"; pivot_root moves into it. */
 	if (hull_move_mount(tree, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return hull_fail(err, errno, "rootfs %s: attach", s->root_path);
-	if ((prop & ~(unsigned long)MS_REC) == MS_SHARED) {
-		struct hull_mount_attr a = {.propagation = MS_SHARED};
-		hull_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a);
-	}
 	ctx->pre->rootfs = -1;
 	ctx->rootfd = tree;
 	return 0;
@@ -744,6 +748,11 @@ int hull_rootfs_pivot(struct hull_mount_ctx *ctx, bool no_pivot, hull_err *err)
 
 int hull_rootfs_finalize(struct hull_mount_ctx *ctx, hull_err *err)
 {
+	unsigned long prop = ctx->spec->rootfs_propagation;
+	/* shared/unbindable only now: pivot_root refuses a shared put_old. */
+	if (prop && (prop & ~(unsigned long)MS_REC) != MS_SLAVE &&
+	    mount(NULL, "/", NULL, prop, NULL) < 0)
+		return hull_fail(err, errno, "set rootfs propagation");
 	if (ctx->spec->root_readonly) {
 		struct hull_mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
 		if (hull_mount_setattr(AT_FDCWD, "/", 0, &a) < 0)

@@ -22,7 +22,8 @@ struct hull_premounts {
 
 struct hull_mount_ctx {
 	const struct hull_spec *spec;
-	int bundlefd;
+	int bundlefd;	     /* opened lazily in the child's namespace from bundle */
+	const char *bundle;
 	int rootfd;	     /* root of the container's rootfs mount (after hull_rootfs_bind) */
 	int nullfd;	     /* the host's /dev/null, verified char 1:3 */
 	bool userns;	     /* container has its own user namespace: bind devices, no mknod */
@@ -32,8 +33,10 @@ struct hull_mount_ctx {
 	struct hull_premounts *pre;
 };
 
-int hull_mounts_prepare(const struct hull_spec *s, int bundlefd, struct hull_premounts *pre,
-			hull_err *err);
+/* Clone the rootfs (always) and, when binds, every bind source (needed when the container has a
+ * user namespace: its root may not be able to reach the sources). */
+int hull_mounts_prepare(const struct hull_spec *s, int bundlefd, bool binds,
+			struct hull_premounts *pre, hull_err *err);
 void hull_premounts_release(struct hull_premounts *pre);
 
 /* Make "/" of the new mount namespace slave/private as configured and attach the rootfs the

@@ -231,8 +231,8 @@ static int compile(const struct hull_seccomp *p, struct hull_seccomp_filter *out
 			return hull_failk(err, HULL_ERR_INVALID, 0, "seccomp: unknown action %s",
 					  r->action);
 		}
-		if (act == defact && r->n_args == 0)
-			continue; /* libseccomp refuses rules equal to the default action */
+		if (act == defact)
+			continue; /* no effect, and libseccomp refuses rules equal to the default action */
 		for (char **name = r->names; name && *name; name++) {
 			int nr = seccomp_syscall_resolve_name(*name);
 			if (nr == __NR_SCMP_ERROR)
