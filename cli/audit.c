@@ -313,6 +313,19 @@ static bool looks_like_image(const char *t)
 	       (strchr(t, ':') && !strchr(t, ' ')) || strchr(t, '@');
 }
 
+/* Images are read by the toolkit (image store, digests, layers): hand the whole command over. */
+static int audit_image(int argc, char **argv)
+{
+	const struct hull_cmd *img;
+	hull_err err = HULL_ERR_INIT;
+	if (cli_load_toolkit(&err) < 0)
+		return cli_error(&err);
+	img = cli_find("audit-image");
+	if (!img)
+		return cli_errorf("audit: this hull-toolkit.so cannot audit images");
+	return img->fn(argc, argv);
+}
+
 static int cmd_audit(int argc, char **argv)
 {
 	static const struct option opts[] = {{"standard", required_argument, 0, 's'},
@@ -378,6 +391,9 @@ static int cmd_audit(int argc, char **argv)
 		hull_audit_host(&ho, r);
 		return audit_print(r, "host", fmt);
 	}
+	if (!runtime_root &&
+	    (hull_str_has_prefix(target, "oci:") || hull_str_has_prefix(target, "docker://")))
+		return audit_image(argc, argv);
 	if (runtime_root) {
 		rc = load_runtime_container(runtime_root, target, &spec, &label, &err);
 	} else if (strchr(target, '/') || !strcmp(target, ".") || access(target, F_OK) == 0) {
@@ -386,17 +402,11 @@ static int cmd_audit(int argc, char **argv)
 		const char *root = g_opts.root ? g_opts.root : HULL_DEFAULT_STATE_ROOT;
 		hull_err e2 = HULL_ERR_INIT;
 		rc = load_runtime_container(root, target, &spec, &label, &e2);
-		if (rc < 0 && e2.kind == HULL_ERR_NOTFOUND && looks_like_image(target)) {
-			const struct hull_cmd *img;
+		/* Not a container of ours (absent, or not even a valid id): an image reference? */
+		if (rc < 0 && (e2.kind == HULL_ERR_NOTFOUND || e2.kind == HULL_ERR_INVALID) &&
+		    looks_like_image(target)) {
 			hull_err_clear(&e2);
-			/* Images are read by the toolkit (image store, digests, layers). */
-			if (cli_load_toolkit(&err) < 0)
-				return cli_error(&err);
-			img = cli_find("audit-image");
-			if (!img)
-				return cli_errorf(
-				    "audit: this hull-toolkit.so cannot audit images");
-			return img->fn(argc, argv);
+			return audit_image(argc, argv);
 		}
 		if (rc < 0 && e2.kind == HULL_ERR_NOTFOUND) {
 			hull_err_clear(&e2);

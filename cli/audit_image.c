@@ -195,6 +195,22 @@ struct setuid_scan {
 	size_t listed;
 };
 
+/* A layer that does not parse is most usefully reported as what it is when its digest is wrong
+ * too: tampered or truncated, not merely malformed. */
+static int layer_error(struct archive *a, struct blob_reader *r, const char *digest, hull_err *err)
+{
+	const void *b;
+	hull_err e2 = HULL_ERR_INIT;
+	while (blob_read_cb(a, r, &b) > 0)
+		;
+	if (digest_check(r->md, digest, &e2) < 0) {
+		hull_err_move(err, &e2);
+		return -1;
+	}
+	return hull_failk(err, HULL_ERR_INVALID, 0, "layer %s: %s", digest,
+			  archive_error_string(a));
+}
+
 /* Stream one layer, hashing what libarchive reads, and note setuid/setgid regular files. */
 static int scan_layer(int layout, const char *digest, size_t idx, struct setuid_scan *s,
 		      hull_err *err)
@@ -218,8 +234,7 @@ static int scan_layer(int layout, const char *digest, size_t idx, struct setuid_
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	if (archive_read_open(a, r, NULL, blob_read_cb, NULL) != ARCHIVE_OK) {
-		rc = hull_failk(err, HULL_ERR_INVALID, 0, "layer %s: %s", digest,
-				archive_error_string(a));
+		rc = layer_error(a, r, digest, err);
 		goto out;
 	}
 	while ((k = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
@@ -238,8 +253,7 @@ static int scan_layer(int layout, const char *digest, size_t idx, struct setuid_
 		}
 	}
 	if (k != ARCHIVE_EOF) {
-		rc = hull_failk(err, HULL_ERR_INVALID, 0, "layer %s: %s", digest,
-				archive_error_string(a));
+		rc = layer_error(a, r, digest, err);
 		goto out;
 	}
 	/* Hash what libarchive did not need (tar end padding) before comparing digests. */
