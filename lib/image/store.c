@@ -471,14 +471,22 @@ int hull_store_layer_commit(struct hull_store *s, struct hull_layer_writer *w,
 	char rel[256], jrel[300];
 	_cleanup_free_ char *text = NULL;
 	json_object *o = report_json(w, r);
+	errno = 0;
 	text = hull_json_dump(o, false);
 	json_object_put(o);
+	_cleanup_close_ int dfd = -1;
 	layer_rel(w->diff_id, rel, sizeof rel);
-	snprintf(jrel, sizeof jrel, "%s.json", rel);
+	snprintf(jrel, sizeof jrel, "%s.json", hull_digest_hex(w->diff_id));
+	*strrchr(rel, '/') = '\0';
+	dfd = openat(s->rootfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	/* Report first, then the directory: a present directory is a complete layer. */
-	if (!text ||
-	    hull_write_file_atomic(s->rootfd, jrel, 0600, text, strlen(text), err) < 0)
+	if (!text || dfd < 0 ||
+	    hull_write_file_atomic(dfd, jrel, 0600, text, strlen(text), err) < 0) {
+		if (!hull_err_set(err))
+			hull_fail(err, errno ? errno : ENOMEM, "storage %s", rel);
 		return hull_wrap(err, "layer %s", w->diff_id);
+	}
+	layer_rel(w->diff_id, rel, sizeof rel);
 	if (renameat(s->rootfd, w->tmp, s->rootfd, rel) < 0)
 		return hull_fail(err, errno, "publish layer %s", w->diff_id);
 	close(w->dirfd);

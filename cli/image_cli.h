@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared between the image and launch commands (cli/image.c, cli/launch.c). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "image/image.h"
+#include "image/store.h"
+
+/* Open the store at --storage-root / HULL_STORAGE / the default; prints the error. */
+int image_cli_store(struct hull_store *s);
+/* Parse --devices reject|skip|allow. */
+int image_cli_devices(const char *v, struct hull_unpack_opts *uo);
+/* Pull with a progress bar on a TTY; prints the error. */
+int image_cli_pull(const char *ref, const struct hull_pull_opts *po, bool quiet,
+		   struct hull_store *s, struct hull_image *out);
+/* Is image_id used by a launched container? Its name goes to `container`. (cli/launch.c) */
+int image_cli_in_use(struct hull_store *s, const char *image_id, char *container, size_t n);
