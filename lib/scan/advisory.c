@@ -17,6 +17,7 @@
 
 #include "core/cleanup.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "scan/advisory.h"
 #include "scan/vercmp.h"
@@ -709,12 +710,15 @@ static int list_flush(struct hull_vulndb *db, const char *ns, const char *id, co
 			ev = strdup("introduced 0");
 		} else {
 			if (!hull_ver_valid(HULL_VER_DEB, ver, NULL)) {
+				/* The lists hold a few hand-written mistakes (DSA-423 names a package
+				 * where the version goes); one bad line must not block the rest. */
 				hull_err e2 = HULL_ERR_INIT;
 				hull_ver_valid(HULL_VER_DEB, ver, &e2);
-				hull_failk(err, HULL_ERR_INVALID, 0, "%s:%zu: %s: %s", where, lineno,
-					   id, e2.msg);
+				hull_warn("%s: %s (before line %zu): skipped: %s", where, id, lineno,
+					  e2.msg);
 				hull_err_clear(&e2);
-				return -1;
+				st->skipped++;
+				continue;
 			}
 			ev = hull_strdup_printf("introduced 0\nfixed %s", ver);
 		}

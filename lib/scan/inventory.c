@@ -323,6 +323,25 @@ static int pkg_cmp(const void *x, const void *y)
 	return str_cmp_null(a->location, b->location);
 }
 
+static int fact_cmp(const void *x, const void *y)
+{
+	const struct hull_file_fact *a = x, *b = y;
+	int c = strcmp(a->path, b->path);
+	return c ? c : (int)a->kind - (int)b->kind;
+}
+
+static int secret_cmp(const void *x, const void *y)
+{
+	const struct hull_secret *a = x, *b = y;
+	int c = strcmp(a->path, b->path);
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	return strcmp(a->rule, b->rule);
+}
+
+/* Reports list files in path order, whatever order the directory or the layers gave. */
 int hull_inventory_finish(struct hull_inventory *inv, hull_err *err)
 {
 	size_t o = 0;
@@ -340,6 +359,10 @@ int hull_inventory_finish(struct hull_inventory *inv, hull_err *err)
 		if (!inv->secrets[i].dead)
 			inv->secrets[o++] = inv->secrets[i];
 	inv->nsecrets = o;
+	if (inv->nfacts)
+		qsort(inv->facts, inv->nfacts, sizeof *inv->facts, fact_cmp);
+	if (inv->nsecrets)
+		qsort(inv->secrets, inv->nsecrets, sizeof *inv->secrets, secret_cmp);
 	o = 0;
 	if (inv->npkgs)
 		qsort(inv->pkgs, inv->npkgs, sizeof *inv->pkgs, pkg_cmp);

@@ -1186,30 +1186,20 @@ out:
 	return ret;
 }
 
-int hull_scan_oci_layout(int layoutfd, const char *tag, const struct hull_scan_opts *o,
+/* Scan the image whose manifest (already parsed) is in *manifest; blobs come from blobsfd's
+ * blobs/<alg>/<hex> (an OCI layout, or hull's store, which uses the same shape). */
+static int scan_manifest(int blobsfd, json_object *manifest, const struct hull_scan_opts *o,
 			 struct hull_inventory *inv, struct hull_image_meta *meta, hull_err *err)
 {
 	struct collector c = {.inv = inv, .o = o};
-	_cleanup_json_ json_object *index = NULL, *manifest = NULL;
-	_cleanup_free_ char *data = NULL;
-	size_t len;
 	json_object *cfg, *layers;
 	int ret = -1;
 
-	if (hull_read_file_at(layoutfd, "index.json", O_NOFOLLOW, HULL_SCAN_JSON_MAX, &data, &len,
-			      err) < 0)
-		return hull_wrap(err, "OCI layout");
-	if (hull_json_parse(data, len, "index.json", &index, err) < 0)
-		return -1;
-	if (pick_manifest(layoutfd, index, tag, 0, &manifest, &meta->manifest_digest, err) < 0)
-		return -1;
 	meta->is_image = true;
-	if (tag && !(meta->tag = strdup(tag)))
-		return hull_fail(err, ENOMEM, "image");
 	if (!json_object_object_get_ex(manifest, "config", &cfg) || !hull_json_get_str(cfg, "digest"))
 		return hull_failk(err, HULL_ERR_INVALID, 0, "manifest %s: no config",
 				  meta->manifest_digest);
-	if (read_config(layoutfd, hull_json_get_str(cfg, "digest"), meta, err) < 0)
+	if (read_config(blobsfd, hull_json_get_str(cfg, "digest"), meta, err) < 0)
 		return -1;
 	if (!json_object_object_get_ex(manifest, "layers", &layers) ||
 	    !json_object_is_type(layers, json_type_array))
@@ -1223,7 +1213,7 @@ int hull_scan_oci_layout(int layoutfd, const char *tag, const struct hull_scan_o
 			hull_failk(err, HULL_ERR_INVALID, 0, "layer %zu: no digest", i);
 			goto out;
 		}
-		if (scan_layer(&c, layoutfd, d, err) < 0)
+		if (scan_layer(&c, blobsfd, d, err) < 0)
 			goto out;
 	}
 	c.layer = (int)meta->layers;
@@ -1231,6 +1221,43 @@ int hull_scan_oci_layout(int layoutfd, const char *tag, const struct hull_scan_o
 out:
 	collector_free(&c);
 	return ret;
+}
+
+int hull_scan_oci_manifest(int blobsfd, const char *manifest_digest, const char *tag,
+			   const struct hull_scan_opts *o, struct hull_inventory *inv,
+			   struct hull_image_meta *meta, hull_err *err)
+{
+	_cleanup_json_ json_object *manifest = NULL;
+	if (read_json_blob(blobsfd, manifest_digest, &manifest, err) < 0)
+		return hull_wrap(err, "manifest");
+	if (!(meta->manifest_digest = strdup(manifest_digest)) || (tag && !(meta->tag = strdup(tag))))
+		return hull_fail(err, ENOMEM, "image");
+	return scan_manifest(blobsfd, manifest, o, inv, meta, err);
+}
+
+int hull_scan_oci_layout(int layoutfd, const char *tag, const struct hull_scan_opts *o,
+			 struct hull_inventory *inv, struct hull_image_meta *meta, hull_err *err)
+{
+	_cleanup_json_ json_object *index = NULL, *manifest = NULL;
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+
+	if (hull_read_file_at(layoutfd, "index.json", O_NOFOLLOW, HULL_SCAN_JSON_MAX, &data, &len,
+			      err) < 0)
+		return hull_wrap(err, "OCI layout");
+	if (hull_json_parse(data, len, "index.json", &index, err) < 0)
+		return -1;
+	if (pick_manifest(layoutfd, index, tag, 0, &manifest, &meta->manifest_digest, err) < 0)
+		return -1;
+	if (tag && !(meta->tag = strdup(tag)))
+		return hull_fail(err, ENOMEM, "image");
+	return scan_manifest(layoutfd, manifest, o, inv, meta, err);
+}
+
+bool hull_scan_is_path_target(const char *t)
+{
+	return hull_str_has_prefix(t, "dir:") || hull_str_has_prefix(t, "oci:") ||
+	       hull_str_has_prefix(t, "oci-archive:") || t[0] == '/' || t[0] == '.';
 }
 
 /* ---- oci-archive: the layout inside a tar, copied to a private directory ---- */

@@ -52,5 +52,13 @@ int hull_scan_target(const char *spec, const struct hull_scan_opts *o, struct hu
 /* Lower-level entry points (tests): scan an open directory fd / an open OCI layout fd. */
 int hull_scan_dirfd(int dirfd, const struct hull_scan_opts *o, struct hull_inventory *inv,
 		    hull_err *err);
+/* An image by manifest digest, its blobs under blobsfd as blobs/<alg>/<hex> (hull's store has
+ * that shape too); every blob is verified against its digest while read. */
+int hull_scan_oci_manifest(int blobsfd, const char *manifest_digest, const char *tag,
+			   const struct hull_scan_opts *o, struct hull_inventory *inv,
+			   struct hull_image_meta *meta, hull_err *err);
+/* Whether a TARGET names a path (dir:, oci:, oci-archive:, or an absolute/relative path) rather
+ * than an image in hull's store. */
+bool hull_scan_is_path_target(const char *target);
 int hull_scan_oci_layout(int layoutfd, const char *tag, const struct hull_scan_opts *o,
 			 struct hull_inventory *inv, struct hull_image_meta *meta, hull_err *err);
