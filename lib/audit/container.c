@@ -388,6 +388,8 @@ AUDIT_EVAL(inheritable_caps)
 
 /* --- privileged --------------------------------------------------------------------------- */
 
+static const char *first_unmasked(const struct hull_spec *s);
+
 AUDIT_EVAL(privileged)
 {
 	const char *ann = hull_spec_annotation(s, "io.podman.annotations.privileged");
@@ -413,7 +415,7 @@ AUDIT_EVAL(privileged)
 		if (!strcmp(s->mounts[i].destination, "/sys") && !mount_readonly(&s->mounts[i]))
 			sys_rw = true;
 	/* CAP_SYS_ADMIN with the kernel's interfaces unprotected is privileged in all but name. */
-	if ((caps & CAP(CAP_SYS_ADMIN_BIT)) && !s->seccomp && !s->masked_paths) {
+	if ((caps & CAP(CAP_SYS_ADMIN_BIT)) && !s->seccomp && first_unmasked(s)) {
 		audit_caps_json(CAP(CAP_SYS_ADMIN_BIT), v, sizeof v);
 		hull_audit_set(f, HULL_AUDIT_FAIL, ".process.capabilities", v,
 			       "CAP_SYS_ADMIN without seccomp or masked paths%s",

@@ -57,7 +57,7 @@ static void json_quote(char *out, size_t size, const char *s)
 static void check_userns(const struct hull_audit_host_opts *o, struct hull_audit_report *r)
 {
 	struct hull_audit_finding *f = add(r, "host.user-namespaces");
-	char buf[32], path[64];
+	char buf[32], path[512];
 	uint64_t n = 0;
 	snprintf(path, sizeof path, "%s/sys/user/max_user_namespaces", o->proc);
 	if (read_small(o->proc, "sys/user/max_user_namespaces", buf, sizeof buf) < 0) {
@@ -74,7 +74,7 @@ static void check_userns(const struct hull_audit_host_opts *o, struct hull_audit
 static void check_seccomp(const struct hull_audit_host_opts *o, struct hull_audit_report *r)
 {
 	struct hull_audit_finding *f = add(r, "host.seccomp");
-	char buf[256], path[64], v[HULL_AUDIT_VALUE_MAX];
+	char buf[256], path[512], v[HULL_AUDIT_VALUE_MAX];
 	snprintf(path, sizeof path, "%s/sys/kernel/seccomp/actions_avail", o->proc);
 	if (read_small(o->proc, "sys/kernel/seccomp/actions_avail", buf, sizeof buf) == 0) {
 		json_quote(v, sizeof v, buf);

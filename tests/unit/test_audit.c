@@ -108,6 +108,11 @@ TEST(privileged)
 	EXPECT("container.privileged",
 	       CFG(",\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\"]}", "", ""),
 	       HULL_AUDIT_FAIL);
+	/* An empty maskedPaths list masks nothing. */
+	EXPECT(
+	    "container.privileged",
+	    CFG(",\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\"]}", ",\"maskedPaths\":[]", ""),
+	    HULL_AUDIT_FAIL);
 	/* SYS_ADMIN with seccomp and masks is flagged by the capability checks, not here. */
 	EXPECT("container.privileged",
 	       CFG(",\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\"]}",
@@ -708,6 +713,7 @@ static struct hull_audit_finding *host_finding(struct hull_audit_report *r, cons
 TEST(host_checks_on_a_fake_host)
 {
 	char tmpl[] = "/tmp/hull-audit-host-XXXXXX", state[600], storage[600], pol[600];
+	char proc[600], sys[600];
 	char *d = mkdtemp(tmpl);
 	static struct hull_audit_report r;
 	struct hull_audit_host_opts o = {0};
@@ -723,18 +729,14 @@ TEST(host_checks_on_a_fake_host)
 	T_ASSERT(mkdir(state, 0777) == 0 && chmod(state, 0777) == 0);
 	T_ASSERT(mkdir(storage, 0700) == 0);
 	write_at(d, "admission.json", "{\"mode\":\"warn\"}");
-	o.proc = NULL;
-	{
-		char proc[600], sys[600];
-		snprintf(proc, sizeof proc, "%s/proc", d);
-		snprintf(sys, sizeof sys, "%s/sys", d);
-		o.proc = proc;
-		o.sys = sys;
-		o.state_root = state;
-		o.storage_root = storage;
-		o.admission_file = pol;
-		hull_audit_host(&o, &r);
-	}
+	snprintf(proc, sizeof proc, "%s/proc", d);
+	snprintf(sys, sizeof sys, "%s/sys", d);
+	o.proc = proc;
+	o.sys = sys;
+	o.state_root = state;
+	o.storage_root = storage;
+	o.admission_file = pol;
+	hull_audit_host(&o, &r);
 	T_EQ_INT(host_finding(&r, "host.user-namespaces")->status, HULL_AUDIT_FAIL);
 	T_EQ_INT(host_finding(&r, "host.seccomp")->status, HULL_AUDIT_PASS);
 	T_EQ_INT(host_finding(&r, "host.lsm")->status, HULL_AUDIT_FAIL);

@@ -231,7 +231,7 @@ TEST(max_capabilities)
 
 #define BINDM(src)                                                                                 \
 	"{\"destination\":\"/d\",\"type\":\"bind\",\"source\":\"" src "\",\"options\":[\"rbind\"]" \
-								      "}"
+	"}"
 
 TEST(allowed_host_paths)
 {
