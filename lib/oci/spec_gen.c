@@ -259,6 +259,15 @@ int hull_spec_generate(const struct hull_spec_gen_opts *o, json_object **out, hu
 		hull_json_add(lnx, "seccomp", sc);
 	}
 	hull_json_add(lnx, "maskedPaths", masked_paths(hard));
+	if (hard && !o->rootless) {
+		/* hull's own hardening, ignored by other runtimes: a host uid range per container,
+		 * the rootfs idmapped onto it, and Landlock confining file access to the rootfs. */
+		json_object *an = json_object_new_object();
+		hull_json_add_str(an, "org.hull.userns", "auto");
+		hull_json_add_str(an, "org.hull.rootfs.idmap", "true");
+		hull_json_add_str(an, "org.hull.landlock", "true");
+		hull_json_add(root, "annotations", an);
+	}
 	hull_json_add(lnx, "readonlyPaths", strv(readonly_paths));
 	hull_json_add(root, "linux", lnx);
 	*out = root;

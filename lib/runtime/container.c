@@ -35,7 +35,10 @@
 #include "runtime/internal.h"
 #include "runtime/seccomp.h"
 #include "runtime/state.h"
+#include "oci/spec_gen.h"
 #include "runtime/sync.h"
+#include "runtime/userns.h"
+#include "runtime/mountapi.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -398,6 +401,65 @@ int hull_write_pid_file(const char *path, pid_t pid, hull_err *err)
 	return 0;
 }
 
+/* org.hull.userns=auto: a host range of our own instead of the config's static mapping. */
+static int allocate_userns(struct hull_runtime *rt, const char *id, struct hull_spec *spec,
+			   struct hull_state *st, int dirfd, hull_err *err)
+{
+	const char *v = hull_spec_annotation(spec, HULL_ANNOTATION_USERNS);
+	const struct hull_namespace *user = hull_spec_namespace(spec, CLONE_NEWUSER);
+	struct hull_idmap *um, *gm;
+	uint32_t base;
+	int lockfd = -1, rc;
+
+	if (!v || !user || user->path)
+		return 0;
+	if (strcmp(v, "auto"))
+		return hull_failk(err, HULL_ERR_INVALID, 0,
+				  "annotation %s: unsupported value \"%s\" (auto)", HULL_ANNOTATION_USERNS, v);
+	if (hull_userns_allocate(rt->rootfd, id, HULL_USERNS_SIZE, &base, &lockfd, err) < 0)
+		return -1;
+	um = hull_arena_alloc(&spec->arena, sizeof *um);
+	gm = hull_arena_alloc(&spec->arena, sizeof *gm);
+	if (!um || !gm) {
+		close(lockfd);
+		return hull_fail(err, ENOMEM, "userns");
+	}
+	*um = (struct hull_idmap){0, base, HULL_USERNS_SIZE};
+	*gm = *um;
+	spec->uid_mappings = um;
+	spec->gid_mappings = gm;
+	spec->n_uid_mappings = spec->n_gid_mappings = 1;
+	st->userns_base = base;
+	rc = hull_state_save(dirfd, st, err);
+	close(lockfd);
+	return rc;
+}
+
+/* org.hull.rootfs.idmap=true: the rootfs (owned by host root on disk) appears owned by the
+ * container's root, without chown, through an idmapped mount on the user namespace. */
+static int idmap_rootfs(const struct hull_spec *spec, struct hull_premounts *pre, pid_t pid,
+			hull_err *err)
+{
+	const char *v = hull_spec_annotation(spec, HULL_ANNOTATION_ROOTFS_IDMAP);
+	struct hull_mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP};
+	char path[64];
+	int nsfd;
+	if (!v || strcmp(v, "true") || pre->rootfs < 0 || !hull_spec_namespace(spec, CLONE_NEWUSER))
+		return 0;
+	snprintf(path, sizeof path, "/proc/%d/ns/user", pid);
+	nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return hull_fail(err, errno, "idmapped rootfs: open %s", path);
+	a.userns_fd = (uint64_t)nsfd;
+	if (hull_mount_setattr(pre->rootfs, "", AT_EMPTY_PATH, &a) < 0) {
+		int e = errno;
+		close(nsfd);
+		return hull_fail(err, e, "idmapped rootfs (does the filesystem support idmapped mounts?)");
+	}
+	close(nsfd);
+	return 0;
+}
+
 /* Remove a half-created container left by a `hull create` that died (kill -9) midway. */
 static int reap_stale(struct hull_runtime *rt, const char *id, hull_err *err)
 {
@@ -556,6 +618,8 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 		goto fail;
 	if (config_data && copy_config(c->dirfd, config_data, config_len, err) < 0)
 		goto fail;
+	if (allocate_userns(rt, id, spec, &c->st, c->dirfd, err) < 0)
+		goto fail;
 
 	if (spec->seccomp) {
 		/* HULL_SECCOMP_NOCACHE=1 compiles every time (benchmarks of the cache itself). */
@@ -689,7 +753,6 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 	sv[1] = -1;
 	for (int i = 0; i < args.n_joins; i++)
 		close(args.joins[i].fd);
-	hull_premounts_release(&pre);
 
 	if (args.stage1) {
 		for (;;) {
@@ -728,6 +791,8 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 		if ((args.new_ns & CLONE_NEWUSER) && write_maps(pid, spec, err) < 0)
 			goto fail_child;
 	}
+	if (idmap_rootfs(spec, &pre, pid, err) < 0)
+		goto fail_child;
 	if (c->cg.mode != HULL_CGROUP_NONE && hull_cgroups_enter(&c->cg, pid, err) < 0)
 		goto fail_child;
 	if (spec->process->has_oom_score_adj) {
@@ -741,6 +806,7 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 		hull_fail(err, errno, "sync");
 		goto fail_child;
 	}
+	hull_premounts_release(&pre);
 	for (;;) {
 		int fd = -1;
 		if (hull_sync_recv(sv[0], &m, &fd, NULL, err) < 0)

@@ -33,6 +33,8 @@
 #include "runtime/console.h"
 #include "runtime/hooks.h"
 #include "runtime/identity.h"
+#include "runtime/landlock.h"
+#include "runtime/userns.h"
 #include "runtime/mounts.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
@@ -452,10 +454,19 @@ static int apply_security(struct hull_init_args *a, hull_err *err)
 			close(lfd);
 		}
 	}
-	if (hull_identity_apply(p, err) < 0)
-		return -1;
-	if (p->no_new_privileges && hull_no_new_privs(err) < 0)
-		return -1;
+	{
+		const char *ll = hull_spec_annotation(a->spec, HULL_ANNOTATION_LANDLOCK);
+		bool landlock = ll && !strcmp(ll, "true");
+		/* Without no_new_privs, Landlock needs CAP_SYS_ADMIN: apply it before dropping it. */
+		if (landlock && !p->no_new_privileges && hull_landlock_confine_to_root(err) < 0)
+			return -1;
+		if (hull_identity_apply(p, err) < 0)
+			return -1;
+		if (p->no_new_privileges && hull_no_new_privs(err) < 0)
+			return -1;
+		if (landlock && p->no_new_privileges && hull_landlock_confine_to_root(err) < 0)
+			return -1;
+	}
 	if (a->filter && p->no_new_privileges) {
 		lfd = hull_seccomp_install(a->filter, err);
 		if (lfd < 0)

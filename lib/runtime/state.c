@@ -118,6 +118,7 @@ int hull_state_load(int dirfd, struct hull_state *st, hull_err *err)
 		st->start_time = (uint64_t)int_member(h, "initStartTime");
 		st->cgroup_path = dup_member(h, "cgroupPath");
 		st->creator = (pid_t)int_member(h, "creator");
+		st->userns_base = (uint32_t)int_member(h, "usernsBase");
 		st->creator_start = (uint64_t)int_member(h, "creatorStartTime");
 		if (json_object_object_get_ex(h, "systemdCgroup", &v))
 			st->systemd_cgroup = json_object_get_boolean(v);
@@ -173,6 +174,8 @@ int hull_state_save(int dirfd, const struct hull_state *st, hull_err *err)
 	hull_json_add_bool(h, "systemdCgroup", st->systemd_cgroup);
 	hull_json_add_bool(h, "ownPidNamespace", st->own_pidns);
 	hull_json_add_int(h, "creator", st->creator);
+	if (st->userns_base)
+		hull_json_add_int(h, "usernsBase", st->userns_base);
 	hull_json_add_int(h, "creatorStartTime", (int64_t)st->creator_start);
 	hull_json_add(o, "hull", h);
 	text = hull_json_dump(o, false);

@@ -26,6 +26,7 @@ struct hull_state {
 	char *cgroup_path;
 	bool systemd_cgroup;
 	bool own_pidns;	  /* init is pid 1 of its own pid namespace */
+	uint32_t userns_base;	/* host id allocated for the user namespace ("org.hull.userns"), 0 none */
 	pid_t creator;	  /* the `hull create` still setting this up, 0 once done */
 	uint64_t creator_start;
 	json_object *annotations;

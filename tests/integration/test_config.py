@@ -466,8 +466,9 @@ def test_hooks_all_kinds(hull, rootfs, tmp_path):
     for l in lines:
         st = json.loads(l.split(" ", 1)[1])
         assert st["id"] == "hooked" and st["ociVersion"].startswith("1.")
-    assert json.loads(lines[0].split(" ", 1)[1])["status"] == "creating"
-    assert json.loads(lines[0].split(" ", 1)[1])["pid"] > 0
+    states = [json.loads(l.split(" ", 1)[1]) for l in lines]
+    assert [s["status"] for s in states] == ["created", "creating", "running", "stopped"]
+    assert states[0]["pid"] > 0 and states[0]["pid"] == states[1]["pid"] == states[2]["pid"]
 
 
 def test_failing_hook_aborts_create(hull, rootfs):

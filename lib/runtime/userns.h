@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Per-container user namespace ranges, like podman --userns=auto: a container whose config
+ * carries the annotation org.hull.userns=auto gets a host range of its own, so two containers
+ * never share host uids (a breakout from one cannot touch the other's files). The pool is the
+ * "hull" entry of /etc/subuid and /etc/subgid, else a built-in range starting at 1000000000. */
+#pragma once
+
+#include <stdint.h>
+
+#include "core/error.h"
+
+#define HULL_ANNOTATION_USERNS	      "org.hull.userns"
+#define HULL_ANNOTATION_ROOTFS_IDMAP "org.hull.rootfs.idmap"
+#define HULL_ANNOTATION_LANDLOCK      "org.hull.landlock"
+
+/* Pick the lowest free range of `size` ids for container `id` (under an flock of the state
+ * root). The caller records it in state.json before releasing *lockfd. */
+int hull_userns_allocate(int rootfd, const char *id, uint32_t size, uint32_t *base, int *lockfd,
+			 hull_err *err);
