@@ -17,3 +17,7 @@ int image_cli_pull(const char *ref, const struct hull_pull_opts *po, bool quiet,
 		   struct hull_store *s, struct hull_image *out);
 /* Is image_id used by a launched container? Its name goes to `container`. (cli/launch.c) */
 int image_cli_in_use(struct hull_store *s, const char *image_id, char *container, size_t n);
+/* Check a launch against a trust policy (issue 6 provides the strong definition). */
+struct hull_image;
+int image_cli_trust_check(struct hull_store *s, const char *policy, const char *ref,
+			  const struct hull_image *im, hull_err *err);
