@@ -43,7 +43,7 @@ const char *hull_severity_normalize(const char *s)
 	while (*s == ' ')
 		s++;
 	/* The tracker marks guessed urgencies with "**" ("high**"). */
-	while (s[n] && s[n] != '*' && s[n] != ' ' && n < sizeof w - 1) {
+	while (s[n] && s[n] != '*' && s[n] != ' ' && s[n] != ':' && n < sizeof w - 1) {
 		w[n] = (s[n] >= 'A' && s[n] <= 'Z') ? (char)(s[n] + 32) : s[n];
 		n++;
 	}

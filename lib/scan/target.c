@@ -633,12 +633,16 @@ static int finish_tree(struct collector *c, hull_err *err)
 		inv->os.version_id = hull_inv_strndup(inv, e->data, n);
 	}
 	if (c->o->files) {
-		if ((e = kept(c, "etc/passwd")))
-			inv->passwd = e->data, inv->passwd_len = e->len;
-		if ((e = kept(c, "etc/shadow")))
-			inv->shadow = e->data, inv->shadow_len = e->len;
-		if ((e = kept(c, "etc/group")))
-			inv->group = e->data, inv->group_len = e->len;
+		/* Copied into the inventory: the collector's entries die with the walk. */
+		if ((e = kept(c, "etc/passwd")) && !(inv->passwd = hull_inv_strndup(inv, e->data, e->len)))
+			return hull_fail(err, ENOMEM, "etc/passwd");
+		if ((e = kept(c, "etc/shadow")) && !(inv->shadow = hull_inv_strndup(inv, e->data, e->len)))
+			return hull_fail(err, ENOMEM, "etc/shadow");
+		if ((e = kept(c, "etc/group")) && !(inv->group = hull_inv_strndup(inv, e->data, e->len)))
+			return hull_fail(err, ENOMEM, "etc/group");
+		inv->passwd_len = inv->passwd ? strlen(inv->passwd) : 0;
+		inv->shadow_len = inv->shadow ? strlen(inv->shadow) : 0;
+		inv->group_len = inv->group ? strlen(inv->group) : 0;
 	}
 	if (!c->o->packages)
 		return 0;
