@@ -554,7 +554,7 @@ static int extract_one(struct xctx *x, struct archive *a, struct archive_entry *
 	}
 	case AE_IFDIR: {
 		_cleanup_close_ int fd = -1;
-		if (!kept && mkdirat(parent, base, 0700) < 0)
+		if (kept != 1 && mkdirat(parent, base, 0700) < 0)
 			return efail(err, 0, errno, x, raw, "mkdir");
 		fd = openat(parent, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
