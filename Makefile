@@ -30,7 +30,7 @@ asan: $(BUILD_ASAN)/build.ninja
 		meson test -C $(BUILD_ASAN) --print-errorlogs
 
 integration: build
-	HULL=$(CURDIR)/$(BUILD)/hull $(PYTEST) -q -ra tests/integration
+	HULL=$(CURDIR)/$(BUILD)/hull $(PYTEST) -q -ra
 
 check: deps build unit asan integration fuzz-smoke
 

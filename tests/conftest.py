@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HULL = os.environ.get("HULL", os.path.join(ROOT, "build", "hull"))
 BUSYBOX = shutil.which("busybox") or "/bin/busybox"
 
@@ -163,3 +163,31 @@ def cgroup_dirs(cid_prefix=""):
             found += [os.path.join(p, d) for d in os.listdir(p)
                       if os.path.isdir(os.path.join(p, d)) and d.startswith(cid_prefix)]
     return found
+
+
+# ---- escape tests (tests/escapes): attacker programs and booby-trapped rootfs copies ----
+
+ESCAPES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "escapes")
+
+
+@pytest.fixture(scope="session")
+def attack_bin(session_dir):
+    """attack_bin("overwrite_exe") -> path of a static binary built from attacks/NAME.c."""
+    built = {}
+
+    def build(name):
+        if name not in built:
+            out = os.path.join(session_dir, name)
+            subprocess.run(["gcc", "-O2", "-static", "-o", out, os.path.join(ESCAPES, "attacks", name + ".c")],
+                           check=True)
+            built[name] = out
+        return built[name]
+    return build
+
+
+@pytest.fixture
+def trap_rootfs(rootfs, tmp_path):
+    """A private, writable copy of the busybox rootfs."""
+    r = tmp_path / "rootfs"
+    shutil.copytree(rootfs, r, symlinks=True)
+    return r
