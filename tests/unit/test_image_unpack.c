@@ -97,9 +97,19 @@ static void tb_done(struct tb *t)
 static char base[64];
 static int layerfd = -1;
 
+static void cleanup(void)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "rm -rf %s", base);
+	if (base[0] && system(p) != 0)
+		fprintf(stderr, "cleanup of %s failed\n", base);
+}
+
 static void sandbox(void)
 {
 	char p[PATH_MAX];
+	if (layerfd < 0)
+		atexit(cleanup);
 	if (layerfd >= 0) {
 		close(layerfd);
 		snprintf(p, sizeof p, "rm -rf %s", base);
