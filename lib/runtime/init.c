@@ -684,8 +684,15 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_args *a)
 		die(a, &err);
 	}
 	umask(a->process->user.has_umask ? a->process->user.umask : 022);
-	if (console_slave >= 0 && hull_console_attach(console_slave, &err) < 0)
+	if (console_slave >= 0) {
+		if (hull_console_attach(console_slave, &err) < 0)
+			die(a, &err);
+	} else if (setsid() < 0 && errno != EPERM) {
+		/* A session and process group of its own: kill(0, SIG) inside the container must not
+		 * reach the runtime (`hull run` shares our process group otherwise). */
+		hull_fail(&err, errno, "setsid");
 		die(a, &err);
+	}
 	if (console_slave > 2)
 		close(console_slave);
 	/* Drop to the container's identity and load seccomp before waiting for `start`, as runc

@@ -218,3 +218,13 @@ def test_json_log_format(hull, rootfs, tmp_path):
     assert p.returncode != 0
     line = json.loads(log.read_text().splitlines()[-1])
     assert line["level"] == "error" and "nope" in line["msg"] and "time" in line
+
+
+def test_container_cannot_signal_the_runtime_process_group(hull, rootfs):
+    """The init gets its own session: kill(0, SIGKILL) in the container kills the container's
+    process group, not `hull run`, which reports the status and cleans up."""
+    b = hull.bundle(rootfs, ["sh", "-c", "sleep 100 & kill -9 0; wait; echo survived"])
+    p = hull.run(b, cid="pgrp1")
+    assert p.returncode == 0  # a negative code would mean hull itself was killed
+    assert p.stdout == "survived\n"  # pid 1 ignores its own SIGKILL; sleep died
+    assert hull.state("pgrp1") is None

@@ -50,8 +50,22 @@ int main(void)
 
 	mkdir("/tmp/probe-mnt", 0700);
 	res("mount tmpfs", mount("none", "/tmp/probe-mnt", "tmpfs", 0, NULL));
-	res("unshare user namespace", unshare(CLONE_NEWUSER));
-	res("unshare mount namespace", unshare(CLONE_NEWNS));
+	/* Namespace probes change the prober itself: run them in children. */
+	{
+		static const struct {
+			const char *name;
+			int flag;
+		} ns[] = {{"unshare user namespace", CLONE_NEWUSER}, {"unshare mount namespace", CLONE_NEWNS}};
+		for (unsigned i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+			int st = 0;
+			pid_t c = fork();
+			if (c == 0)
+				_exit(unshare(ns[i].flag) == 0 ? 0 : errno);
+			waitpid(c, &st, 0);
+			errno = WIFEXITED(st) ? WEXITSTATUS(st) : EIO;
+			res(ns[i].name, errno ? -1 : 0);
+		}
+	}
 	res("keyctl (session keyring)", syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "probe"));
 	{
 		union bpf_attr a;
