@@ -2,6 +2,7 @@
 /* `hull image pull|import|export|ls|inspect|rm|prune|tag`. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,33 @@ int image_cli_devices(const char *v, struct hull_unpack_opts *uo)
 		uo->devices = HULL_DEVICES_ALLOW;
 	else
 		return cli_errorf("--devices must be reject, skip or allow, not \"%s\"", v);
+	return 0;
+}
+
+int image_cli_limit(int opt, const char *v, struct hull_unpack_opts *uo)
+{
+	uint64_t n;
+	char *end;
+	double d;
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno || end == v || d < 1)
+		return cli_errorf("invalid limit \"%s\" (a number, optionally with k, m, g)", v);
+	if (*end == 'k' || *end == 'K')
+		d *= 1024;
+	else if (*end == 'm' || *end == 'M')
+		d *= 1024 * 1024;
+	else if (*end == 'g' || *end == 'G')
+		d *= 1024.0 * 1024 * 1024;
+	else if (*end)
+		return cli_errorf("invalid limit \"%s\" (a number, optionally with k, m, g)", v);
+	n = d > 1.8e19 ? UINT64_MAX : (uint64_t)d;
+	if (opt == IMAGE_OPT_MAX_LAYER)
+		uo->lim.max_stream_bytes = n;
+	else if (opt == IMAGE_OPT_MAX_ENTRIES)
+		uo->lim.max_entries = n;
+	else
+		uo->lim.max_file_size = n;
 	return 0;
 }
 
@@ -100,6 +128,7 @@ static int cmd_pull(int argc, char **argv)
 					     {"authfile", required_argument, 0, 'a'},
 					     {"registries-conf", required_argument, 0, 'r'},
 					     {"devices", required_argument, 0, 'D'},
+					     IMAGE_LIMIT_OPTIONS,
 					     {"help", no_argument, 0, 'h'},
 					     OPT_END};
 	struct hull_pull_opts po;
@@ -145,10 +174,17 @@ static int cmd_pull(int argc, char **argv)
 			if (image_cli_devices(optarg, &po.unpack))
 				return 1;
 			break;
+		case IMAGE_OPT_MAX_LAYER:
+		case IMAGE_OPT_MAX_ENTRIES:
+		case IMAGE_OPT_MAX_FILE:
+			if (image_cli_limit(c, optarg, &po.unpack))
+				return 1;
+			break;
 		case 'h':
 			printf("usage: hull image pull [--tls-verify=false] [--platform OS/ARCH[/VARIANT]]\n"
 			       "                       [--authfile F] [--registries-conf F]\n"
-			       "                       [--devices reject|skip|allow] [-q] REF\n");
+			       "                       [--devices reject|skip|allow] [--max-layer-bytes N]\n"
+			       "                       [--max-entries N] [--max-file-bytes N] [-q] REF\n");
 			return 0;
 		default:
 			return 1;
@@ -169,6 +205,7 @@ static int cmd_pull(int argc, char **argv)
 static int cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {{"devices", required_argument, 0, 'D'},
+					     IMAGE_LIMIT_OPTIONS,
 					     {"help", no_argument, 0, 'h'},
 					     OPT_END};
 	struct hull_unpack_opts uo;
@@ -182,9 +219,14 @@ static int cmd_import(int argc, char **argv)
 		if (c == 'D') {
 			if (image_cli_devices(optarg, &uo))
 				return 1;
+		} else if (c == IMAGE_OPT_MAX_LAYER || c == IMAGE_OPT_MAX_ENTRIES || c == IMAGE_OPT_MAX_FILE) {
+			if (image_cli_limit(c, optarg, &uo))
+				return 1;
 		} else if (c == 'h') {
-			printf("usage: hull image import [--devices reject|skip|allow] "
-			       "oci-archive:PATH[:TAG] | oci:DIR[:TAG] | docker-archive:PATH [NAME]\n");
+			printf("usage: hull image import [--devices reject|skip|allow] [--max-layer-bytes N]\n"
+			       "                         [--max-entries N] [--max-file-bytes N]\n"
+			       "                         oci-archive:PATH[:TAG] | oci:DIR[:TAG] | "
+			       "docker-archive:PATH [NAME]\n");
 			return 0;
 		} else {
 			return 1;

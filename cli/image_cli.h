@@ -10,6 +10,15 @@
 
 /* Open the store at --storage-root / HULL_STORAGE / the default; prints the error. */
 int image_cli_store(struct hull_store *s);
+/* The unpack limits as options of pull, import and launch. */
+enum { IMAGE_OPT_MAX_LAYER = 0x1000, IMAGE_OPT_MAX_ENTRIES, IMAGE_OPT_MAX_FILE };
+#define IMAGE_LIMIT_OPTIONS                                                                        \
+	{"max-layer-bytes", required_argument, 0, IMAGE_OPT_MAX_LAYER},                            \
+		{"max-entries", required_argument, 0, IMAGE_OPT_MAX_ENTRIES},                      \
+	{                                                                                          \
+		"max-file-bytes", required_argument, 0, IMAGE_OPT_MAX_FILE                         \
+	}
+int image_cli_limit(int opt, const char *v, struct hull_unpack_opts *uo);
 /* Parse --devices reject|skip|allow. */
 int image_cli_devices(const char *v, struct hull_unpack_opts *uo);
 /* Pull with a progress bar on a TTY; prints the error. */

@@ -147,6 +147,7 @@ static int parse_launch(int argc, char **argv, struct launch_args *a)
 					     {"pull", required_argument, 0, 'L'},
 					     {"tls-verify", optional_argument, 0, 'T'},
 					     {"devices", required_argument, 0, 'D'},
+					     IMAGE_LIMIT_OPTIONS,
 					     {"help", no_argument, 0, 'h'},
 					     OPT_END};
 	int c;
@@ -233,6 +234,12 @@ static int parse_launch(int argc, char **argv, struct launch_args *a)
 			break;
 		case 'D':
 			if (image_cli_devices(optarg, &a->po.unpack))
+				return 1;
+			break;
+		case IMAGE_OPT_MAX_LAYER:
+		case IMAGE_OPT_MAX_ENTRIES:
+		case IMAGE_OPT_MAX_FILE:
+			if (image_cli_limit(c, optarg, &a->po.unpack))
 				return 1;
 			break;
 		case 'h':

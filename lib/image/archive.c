@@ -308,19 +308,20 @@ static char *name_from_annotation(const char *rn)
 	return out;
 }
 
-/* "oci-archive:/x/y.tar:tag" -> path and tag (the tag holds no '/'). */
+/* "oci-archive:/x/y.tar:tag" -> path and tag. Like containers/image, the path ends at the
+ * first ':' (the reference after it may hold more, "localhost/x:1"). */
 static int split_transport(const char *src, const char *prefix, char **path, char **tag,
 			   hull_err *err)
 {
-	const char *rest = src + strlen(prefix), *colon = strrchr(rest, ':');
+	const char *rest = src + strlen(prefix), *colon = strchr(rest, ':');
 	*tag = NULL;
-	if (!*rest)
+	if (!*rest || colon == rest)
 		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: missing path", src);
-	if (colon && !strchr(colon, '/') && colon[1]) {
+	if (colon && colon[1]) {
 		*path = strndup(rest, (size_t)(colon - rest));
 		*tag = strdup(colon + 1);
 	} else {
-		*path = strdup(rest);
+		*path = colon ? strndup(rest, (size_t)(colon - rest)) : strdup(rest);
 	}
 	return *path ? 0 : hull_fail(err, ENOMEM, "import");
 }
