@@ -634,8 +634,9 @@ json_object *hull_report_spdx(const struct hull_report *r)
 		if (r->inv->os.version_id)
 			hull_json_add_str(p, "versionInfo", r->inv->os.version_id);
 		hull_json_add_str(p, "downloadLocation", "NOASSERTION");
+		/* No primaryPackagePurpose: the 2.3 schema spells it OPERATING_SYSTEM, 2.3.1
+		 * OPERATING-SYSTEM; either choice fails one of them. */
 		hull_json_add_bool(p, "filesAnalyzed", false);
-		hull_json_add_str(p, "primaryPackagePurpose", "OPERATING-SYSTEM");
 		json_object_array_add(pkgs, p);
 		rel = json_object_new_object();
 		hull_json_add_str(rel, "spdxElementId", "SPDXRef-Target");

@@ -157,7 +157,9 @@ TEST(directory_tree)
 	close(fd);
 
 	hull_inventory_init(&inv);
-	T_EQ_INT(hull_scan_target(root, &o, &inv, &(struct hull_image_meta){0}, &e), 0);
+	struct hull_image_meta meta = {0};
+	T_EQ_INT(hull_scan_target(root, &o, &inv, &meta, &e), 0);
+	hull_image_meta_free(&meta);
 	T_EQ_INT(hull_inventory_finish(&inv, &e), 0);
 	T_EQ_STR(inv.os.id, "debian"); /* through the in-tree relative symlink */
 	T_ASSERT(!find(&inv, "host-only"));
@@ -384,7 +386,7 @@ TEST(oci_layout_whiteouts)
 	snprintf(spec, sizeof spec, "oci:%s:1.0", dir);
 	hull_inventory_init(&inv);
 	T_EQ_INT(hull_scan_target(spec, &o, &inv, &meta, &e), -1);
-	T_ASSERT(strstr(e.msg, "digest mismatch") || strstr(e.msg, "layer"));
+	T_CONTAINS(e.msg, "digest mismatch");
 	T_CONTAINS(e.msg, digests[1]);
 	hull_err_clear(&e);
 	hull_inventory_free(&inv);

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* rpm header blobs, and whole rpmdb.sqlite images when the input starts like one. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan/inventory.h"
+#include "scan/pkgdb.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hull_inventory inv;
+	hull_err e = HULL_ERR_INIT;
+	hull_inventory_init(&inv);
+	if (size >= 16 && !memcmp(data, "SQLite format 3", 16))
+		hull_parse_rpmdb_sqlite(&inv, data, size, "/var/lib/rpm/rpmdb.sqlite", &e);
+	else
+		hull_parse_rpm_header(&inv, data, size, "/var/lib/rpm/rpmdb.sqlite", &e);
+	hull_err_clear(&e);
+	if (hull_inventory_finish(&inv, &e) < 0)
+		hull_err_clear(&e);
+	hull_inventory_free(&inv);
+	return 0;
+}
