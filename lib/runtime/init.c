@@ -400,41 +400,53 @@ out:
 }
 
 static int fd_dir = -1; /* /proc/self/fd opened before chroot (no mount namespace) */
+static int fifo_rw = -1; /* exec.fifo, opened read-write before the process is confined */
+
+/* Open exec.fifo read-write (never blocks) while we can still reach it: after Landlock and the
+ * identity switch a path outside the container could not be opened any more. */
+static int open_fifo(struct hull_init_args *a, hull_err *err)
+{
+	char path[64];
+	if (a->mode != HULL_INIT_CREATE || a->fifo_fd < 0)
+		return 0;
+	if (fd_dir >= 0) {
+		snprintf(path, sizeof path, "%d", a->fifo_fd);
+		fifo_rw = openat(fd_dir, path, O_RDWR | O_CLOEXEC);
+		close(fd_dir);
+		fd_dir = -1;
+	} else {
+		/* The container's /proc is fresh and no container process ran yet. */
+		snprintf(path, sizeof path, "/proc/self/fd/%d", a->fifo_fd);
+		fifo_rw = open(path, O_RDWR | O_CLOEXEC);
+	}
+	if (fifo_rw < 0)
+		return hull_fail(err, errno, "open exec.fifo");
+	close(a->fifo_fd);
+	a->fifo_fd = -1;
+	return 0;
+}
 
 static int wait_for_start(struct hull_init_args *a, hull_err *err)
 {
 	struct hull_sync_msg m;
+	char byte;
+	ssize_t n;
 	if (a->mode == HULL_INIT_RUN || a->mode == HULL_INIT_EXEC)
 		return hull_sync_expect(a->sync_fd, HULL_SYNC_START, &m, NULL, NULL, err);
-	/* create: detach from the parent, then block on the fifo until `hull start` opens it. */
+	/* create: detach from the parent, then block on the fifo until `hull start` writes to it.
+	 * The fifo stays open (close-on-exec): `start` sees its last reader go away when the
+	 * user's program has been exec'd. */
 	if (hull_sync_expect(a->sync_fd, HULL_SYNC_COMMIT, &m, NULL, NULL, err) < 0)
 		return -1;
 	prctl(PR_SET_PDEATHSIG, 0);
 	hull_sync_send(a->sync_fd, HULL_SYNC_DETACHED, 0, 0, NULL);
 	close(a->sync_fd);
 	a->sync_fd = -1;
-	{
-		char path[64];
-		int fd;
-		/* The container's /proc is fresh and no container process ran yet. */
-		if (fd_dir >= 0) {
-			snprintf(path, sizeof path, "%d", a->fifo_fd);
-			fd = openat(fd_dir, path, O_WRONLY | O_CLOEXEC);
-			close(fd_dir);
-			fd_dir = -1;
-		} else {
-			snprintf(path, sizeof path, "/proc/self/fd/%d", a->fifo_fd);
-			fd = open(path, O_WRONLY | O_CLOEXEC);
-		}
-		if (fd < 0)
-			_exit(1);
-		if (write(fd, "0", 1) != 1)
-			_exit(1);
-		/* Keep the write end open (close-on-exec): `hull start` returns when it sees the
-		 * end of the fifo, i.e. once the user's program has been exec'd. */
-		close(a->fifo_fd);
-		a->fifo_fd = -1;
-	}
+	do
+		n = read(fifo_rw, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(1);
 	return 0;
 }
 
@@ -695,6 +707,8 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_args *a)
 	}
 	if (console_slave > 2)
 		close(console_slave);
+	if (open_fifo(a, &err) < 0)
+		die(a, &err);
 	/* Drop to the container's identity and load seccomp before waiting for `start`, as runc
 	 * does: the process that waits holds nothing worth attacking. */
 	if (apply_security(a, &err) < 0)
