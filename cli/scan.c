@@ -446,7 +446,7 @@ static int cmd_scan(int argc, char **argv)
 	hull_inventory_init(&inv);
 	/* Open the DB first: a missing DB should fail before a long walk, not after. */
 	if (want_vuln && (hull_vulndb_open(db_path(dbp), false, &db, &err) < 0 ||
-			  hull_vulndb_info(db, &dbinfo, &err) < 0))
+			  hull_vulndb_sources(db, &dbinfo, &err) < 0))
 		goto fail;
 	if (collect(argv[optind], &so, &inv, &meta, &err) < 0 || hull_inventory_finish(&inv, &err) < 0)
 		goto fail;

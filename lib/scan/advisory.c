@@ -788,10 +788,10 @@ static int debian_list_import(struct hull_vulndb *db, const char *data, size_t l
 				}
 				memcpy(id, s, (size_t)(t - s));
 				id[t - s] = '\0';
-				s = memchr(t, '-', (size_t)(e - t));
-				while (s && s < e && (*s == '-' || *s == ' '))
-					s++;
-				snprintf(title, sizeof title, "%.*s", s ? (int)(e - s) : 0, s ? s : "");
+				/* "xorg-server - security update": package and title, as written */
+				while (t < e && *t == ' ')
+					t++;
+				snprintf(title, sizeof title, "%.*s", (int)(e - t), t);
 			}
 			continue;
 		}

@@ -223,7 +223,8 @@ char **hull_duplicate_ids(const char *data, size_t len)
 	}
 	/* Sorted by id (stable on the file order through the index), runs of equal ids are the
 	 * duplicates: O(n log n) whatever the file holds. */
-	qsort(a, na, sizeof *a, acct_cmp);
+	if (na)
+		qsort(a, na, sizeof *a, acct_cmp);
 	for (size_t i = 0; i < na;) {
 		size_t j = i + 1;
 		hull_buf b = {0};

@@ -224,7 +224,7 @@ static bool pem_block_follows(const char *data, size_t len, size_t from)
 int hull_secret_scan(const struct hull_secret_rules *rs, struct hull_inventory *inv,
 		     const char *path, const char *data, size_t len, hull_err *err)
 {
-	_cleanup_free_ char *low = NULL;
+	_cleanup_free_ char *low = NULL, *text = NULL;
 	size_t found = 0;
 	size_t probe = len < 8000 ? len : 8000;
 
@@ -232,11 +232,18 @@ int hull_secret_scan(const struct hull_secret_rules *rs, struct hull_inventory *
 		return 0;
 	if (memchr(data, '\0', probe))
 		return 0; /* binary */
-	low = malloc(len);
-	if (!low)
+	/* regexec wants a NUL-terminated string even with REG_STARTEND (and sanitizers check
+	 * that): search a terminated copy, never the caller's buffer past len. */
+	low = malloc(len + 1);
+	text = malloc(len + 1);
+	if (!low || !text)
 		return hull_fail(err, ENOMEM, "%s", path);
+	memcpy(text, data, len);
+	text[len] = '\0';
+	data = text;
 	for (size_t i = 0; i < len; i++)
 		low[i] = (data[i] >= 'A' && data[i] <= 'Z') ? (char)(data[i] + 32) : data[i];
+	low[len] = '\0';
 	for (size_t ri = 0; ri < rs->n && found < MAX_FINDINGS_PER_FILE; ri++) {
 		const struct rule *r = &rs->r[ri];
 		bool hit = false;

@@ -482,6 +482,14 @@ static int collect_file(struct collector *c, const char *path, mode_t mode, uid_
 			return hull_wrap(err, "%s", loc);
 		w &= ~(unsigned)W_GO;
 	}
+	if ((w & W_SECRET) && src->fd >= 0) {
+		/* Binaries are not searched for secrets: a NUL in the first 8 KiB says binary, and
+		 * saves reading megabytes of every executable in /usr/bin. */
+		char head[8192];
+		ssize_t n = pread(src->fd, head, sizeof head, 0);
+		if (n > 0 && memchr(head, '\0', (size_t)n))
+			w &= ~(unsigned)W_SECRET;
+	}
 	if (w) {
 		size_t max = (w & (W_GO | W_JAR | W_KEEP)) ? HULL_SCAN_ANALYSE_MAX : HULL_SCAN_SECRET_MAX;
 		if (w & W_KEEP && size > HULL_SCAN_KEEP_MAX) {

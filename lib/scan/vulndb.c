@@ -336,6 +336,37 @@ static int64_t count_of(struct hull_vulndb *db, const char *sql)
 	return n;
 }
 
+int hull_vulndb_sources(struct hull_vulndb *db, json_object **out, hull_err *err)
+{
+	json_object *o = json_object_new_object(), *srcs = json_object_new_array();
+	sqlite3_stmt *st = NULL;
+	if (!o || !srcs) {
+		json_object_put(o);
+		json_object_put(srcs);
+		return hull_fail(err, ENOMEM, "info");
+	}
+	hull_json_add_str(o, "path", db->path);
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT name, format, imported, records FROM source ORDER BY name", -1,
+			       &st, NULL) != SQLITE_OK) {
+		json_object_put(o);
+		json_object_put(srcs);
+		return db_fail(db, err, "sources");
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_object *s = json_object_new_object();
+		hull_json_add_str(s, "name", (const char *)sqlite3_column_text(st, 0));
+		hull_json_add_str(s, "format", (const char *)sqlite3_column_text(st, 1));
+		hull_json_add_str(s, "imported", (const char *)sqlite3_column_text(st, 2));
+		hull_json_add_int(s, "records", sqlite3_column_int64(st, 3));
+		json_object_array_add(srcs, s);
+	}
+	sqlite3_finalize(st);
+	json_object_object_add(o, "sources", srcs);
+	*out = o;
+	return 0;
+}
+
 int hull_vulndb_info(struct hull_vulndb *db, json_object **out, hull_err *err)
 {
 	json_object *o = json_object_new_object(), *srcs = json_object_new_array(),

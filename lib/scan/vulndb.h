@@ -56,6 +56,9 @@ void hull_vulndb_import_abort(struct hull_vulndb *db);
  * records}], "ecosystems": {eco: count} } */
 int hull_vulndb_info(struct hull_vulndb *db, json_object **out, hull_err *err);
 
+/* Only { "path", "sources": [...] }: what a report cites, without counting 100k rows. */
+int hull_vulndb_sources(struct hull_vulndb *db, json_object **out, hull_err *err);
+
 /* One affected row joined with its advisory. Strings live until the callback returns. */
 struct hull_adv_row {
 	const char *id;
