@@ -496,6 +496,8 @@ static int cmd_launch(int argc, char **argv)
 		rc = cli_error(&err);
 		goto out;
 	}
+	/* From here the record protects the layers: prune must not wait for this container. */
+	hull_store_release_gc(&s);
 	if (a.o.detach) {
 		rc = launch_detached(&s, &im, &c, &a);
 	} else {

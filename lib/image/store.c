@@ -124,6 +124,13 @@ fail:
 	return -1;
 }
 
+void hull_store_release_gc(struct hull_store *s)
+{
+	if (s->gc_lock >= 0)
+		close(s->gc_lock);
+	s->gc_lock = -1;
+}
+
 void hull_store_close(struct hull_store *s)
 {
 	if (s->gc_lock >= 0)
@@ -1095,6 +1102,8 @@ int hull_store_gc(struct hull_store *s, bool dangling, struct hull_gc_report *r,
 	int lk, rc = -1;
 	memset(r, 0, sizeof *r);
 	/* Upgrade our shared gc.lock: wait until no pull, import or launch holds it. */
+	if (s->gc_lock < 0)
+		return hull_failk(err, HULL_ERR_STATE, 0, "storage: gc lock released");
 	if (flock(s->gc_lock, LOCK_EX) < 0)
 		return hull_fail(err, errno, "storage gc lock");
 	lk = hull_store_lock(s, "index.lock", true, true, err);

@@ -41,6 +41,9 @@ char *hull_store_default_root(void);
 /* Open (creating) the store at root (NULL: the default) and take gc.lock shared. */
 int hull_store_open(struct hull_store *s, const char *root, hull_err *err);
 void hull_store_close(struct hull_store *s);
+/* Stop holding gc.lock: for long-lived users (a running launched container, whose layers its
+ * record protects) so that prune is not blocked for the container's lifetime. */
+void hull_store_release_gc(struct hull_store *s);
 
 /* --- blobs --- */
 

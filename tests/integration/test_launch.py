@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""hull launch: image config -> hardened spec, overlay rootfs, in-process runtime; and ps, logs,
+stop, rm for launched containers."""
+import json
+import os
+import time
+
+import pytest
+
+from test_image_support import busybox_layout, store  # noqa: F401
+
+
+@pytest.fixture
+def bb(store, busybox_layout):
+    """The 3-layer busybox image imported (no registry involved) under a name whose registry
+    does not exist: launching it must never try to contact it."""
+    store("image", "import", f"oci:{busybox_layout.path}:bb", "127.0.0.1:1/test/bb:1", check=True)
+    return "127.0.0.1:1/test/bb:1"
+
+
+def test_output_exit_code_and_rm(store, bb):
+    p = store("launch", "--rm", bb, "sh", "-c", "echo out; echo err >&2; exit 7")
+    assert p.returncode == 7
+    assert p.stdout == "out\n" and p.stderr == "err\n"
+    # Nothing left: no runtime state, no record, no overlay mount.
+    assert json.loads(store("list", "--format", "json", check=True).stdout or "[]") == []
+    assert store.ps() == []
+    assert os.listdir(os.path.join(store.storage, "containers")) == []
+    with open("/proc/self/mountinfo") as f:
+        assert store.storage not in f.read()
+
+
+def test_image_config_becomes_the_process(store, bb):
+    p = store("launch", "--rm", bb, check=True)
+    assert p.stdout == "default cmd\n"  # Cmd
+    p = store("launch", "--rm", bb, "sh", "-c", 'echo "$FOO $PATH $(pwd) $(id -u):$(id -g)"', check=True)
+    assert p.stdout == "image /usr/bin:/bin /var 0:0\n"  # Env, WorkingDir
+    p = store("launch", "--rm", "-e", "FOO=flag", "-e", "BAR=1", "-w", "/etc", "--user", "65534:65534", bb,
+              "sh", "-c", 'echo "$FOO $BAR $(pwd) $(id -u):$(id -g)"', check=True)
+    assert p.stdout == "flag 1 /etc 65534:65534\n"
+    p = store("launch", "--rm", "--user", "nobody", bb, "id", "-u", check=True)
+    assert p.stdout == "65534\n"  # resolved through the image's /etc/passwd
+    p = store("launch", "--rm", "--user", "nosuchuser", bb, "true")
+    assert p.returncode != 0 and "nosuchuser" in p.stderr
+    p = store("launch", "--rm", "--entrypoint", "/usr/bin/greet", bb, "world", check=True)
+    assert p.stdout == "hi world\n"
+
+
+def test_layers_and_whiteouts_through_overlay(store, bb):
+    p = store("launch", "--rm", bb, "sh", "-c",
+              "cat /etc/motd; ls /etc/group 2>&1; ls /var; test -u /usr/bin/su-like && echo setuid", check=True)
+    lines = p.stdout.splitlines()
+    assert lines[0] == "hello from layer 2"
+    assert "No such file" in lines[1]  # whited out by layer 2
+    assert lines[2:] == ["new", "setuid"]  # /var is opaque: lib/old of layer 1 is hidden
+
+
+def test_writes_go_to_the_container_only(store, bb):
+    p = store("launch", "--name", "w1", bb, "sh", "-c", "echo data > /newfile && cat /newfile", check=True)
+    assert p.stdout == "data\n"
+    p = store("launch", "--rm", bb, "sh", "-c", "cat /newfile 2>&1")
+    assert "No such file" in p.stdout  # another container, a fresh upper dir
+    # Lower layers belong to host root: the container's root cannot change them.
+    p = store("launch", "--rm", bb, "sh", "-c", "echo x >> /etc/motd")
+    assert p.returncode != 0
+    store("rm", "w1", check=True)
+
+
+def test_read_only_and_volumes(store, bb, tmp_path):
+    p = store("launch", "--rm", "--read-only", bb, "sh", "-c", "echo x > /f")
+    assert p.returncode != 0 and "Read-only" in p.stderr
+    p = store("launch", "--rm", "--read-only", bb, "sh", "-c", "echo x > /tmp/f && cat /tmp/f", check=True)
+    assert p.stdout == "x\n"
+    vol = tmp_path / "vol"
+    vol.mkdir()
+    (vol / "in").write_text("from host\n")
+    os.chmod(vol, 0o777)
+    p = store("launch", "--rm", "-v", f"{vol}:/data:ro", bb, "sh", "-c", "cat /data/in; echo y > /data/out", )
+    assert p.stdout == "from host\n" and p.returncode != 0
+    assert not (vol / "out").exists()
+    p = store("launch", "--rm", "-v", "relative:/data", bb, "true")
+    assert p.returncode != 0 and "absolute" in p.stderr
+
+
+def test_network_modes(store, bb):
+    own = store("launch", "--rm", "--network", "none", bb, "cat", "/proc/net/dev", check=True).stdout
+    host = store("launch", "--rm", "--network", "host", bb, "cat", "/proc/net/dev", check=True).stdout
+    ifaces = lambda s: sorted(l.split(":")[0].strip() for l in s.splitlines()[2:])  # noqa: E731
+    assert ifaces(own) == ["lo"]
+    with open("/proc/net/dev") as f:
+        assert ifaces(host) == ifaces(f.read())
+
+
+def test_pids_limit(store, bb):
+    # 5 processes allowed: the sixth fork fails.
+    p = store("launch", "--rm", "--pids-limit", "5", bb, "sh", "-c",
+              "for i in 1 2 3 4 5 6 7 8; do sleep 5 & done; wait")
+    assert "can't fork" in p.stderr or "Resource temporarily unavailable" in p.stderr
+
+
+def test_detached_lifecycle(store, bb):
+    p = store("launch", "-d", "--name", "web", bb, "sh", "-c", "echo started; sleep 60", check=True)
+    cid = p.stdout.strip()
+    assert len(cid) == 64
+    ps = store.ps()
+    assert [(c["Name"], c["State"]) for c in ps] == [("web", "running")]
+    assert cid in [c["id"] for c in json.loads(store("list", "--format", "json", check=True).stdout)]
+    # The overlay is not mounted in the host's namespace.
+    with open("/proc/self/mountinfo") as f:
+        assert store.storage not in f.read()
+    deadline = time.time() + 10
+    while "started" not in store("logs", "web").stdout and time.time() < deadline:
+        time.sleep(0.05)
+    assert store("logs", "web", check=True).stdout == "started\n"
+    p = store("launch", "-d", "--name", "web", bb, "true")
+    assert p.returncode != 0 and "in use" in p.stderr
+    p = store("rm", "web")
+    assert p.returncode != 0 and "running" in p.stderr
+    p = store("image", "rm", bb)
+    assert p.returncode != 0 and "web" in p.stderr
+    store("stop", "-t", "1", "web", check=True)
+    ps = store.ps()
+    assert ps[0]["State"] == "exited" and ps[0]["ExitCode"] == 137  # sh as PID 1 ignores TERM
+    assert json.loads(store("list", "--format", "json", check=True).stdout or "[]") == []
+    store("rm", cid[:12], check=True)
+    assert store.ps() == []
+
+
+def test_detached_rm_removes_itself(store, bb):
+    store("launch", "-d", "--rm", bb, "sh", "-c", "exit 3", check=True)
+    deadline = time.time() + 10
+    while store.ps() and time.time() < deadline:
+        time.sleep(0.05)
+    assert store.ps() == []
+    assert os.listdir(os.path.join(store.storage, "containers")) == []
+
+
+def test_launch_errors(store, bb):
+    p = store("launch", "--rm", "--pull", "never", "localhost/absent:1", "true")
+    assert p.returncode != 0 and "not in the store" in p.stderr
+    p = store("launch", "--rm", "--network", "bridge", bb, "true")
+    assert p.returncode != 0 and "--network" in p.stderr
+    p = store("launch", "--rm", bb, "/no/such/binary")
+    assert p.returncode != 0
+    assert os.listdir(os.path.join(store.storage, "containers")) == []
+    p = store("launch", "--rm", "--policy", "/nonexistent.json", bb, "true")
+    assert p.returncode != 0 and "--policy" in p.stderr
