@@ -82,6 +82,7 @@ struct hull_pkg *hull_inventory_add(struct hull_inventory *inv, const struct hul
 	DUP(group)
 	DUP(license)
 	DUP(location)
+	DUP(owned_by)
 #undef DUP
 	inv->npkgs++;
 	return d;

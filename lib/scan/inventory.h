@@ -36,6 +36,7 @@ struct hull_pkg {
 	const char *location; /* file it was found in, "/var/lib/dpkg/status" */
 	const char *purl;     /* filled by hull_inventory_finish */
 	const char *bom_ref;  /* unique in the document */
+	const char *owned_by; /* language package installed by an OS package: "deb:python3-x" */
 	bool dead;	      /* removed by a later layer (dropped by hull_inventory_finish) */
 };
 

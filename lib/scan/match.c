@@ -360,6 +360,9 @@ int hull_match(struct hull_vulndb *db, struct hull_inventory *inv, struct hull_m
 		const struct hull_pkg *p = &inv->pkgs[i];
 		char eco[128], name[1024];
 		struct match_ctx m = {.inv = inv, .pkg = p, .out = out, .first = out->n};
+		/* Shipped by the distribution: its OS package is what gets matched (owned.h). */
+		if (p->owned_by && !hull_pkg_type_is_os(p->type))
+			continue;
 		if (!hull_pkg_match_key(&inv->os, p, eco, sizeof eco, name, sizeof name, &m.version,
 					&m.scheme))
 			continue;

@@ -117,6 +117,8 @@ static json_object *pkg_json(const struct hull_pkg *p)
 	if (p->license)
 		hull_json_add_str(o, "license", p->license);
 	hull_json_add_str(o, "location", p->location);
+	if (p->owned_by)
+		hull_json_add_str(o, "owned_by", p->owned_by);
 	hull_json_add_str(o, "purl", p->purl);
 	hull_json_add_str(o, "bom_ref", p->bom_ref);
 	return o;
@@ -485,6 +487,7 @@ json_object *hull_report_cyclonedx(const struct hull_report *r, bool with_vulns)
 		PROP("hull:package:arch", p->arch)
 		PROP("hull:package:source_name", p->src_name)
 		PROP("hull:package:source_version", p->src_version)
+		PROP("hull:package:owned_by", p->owned_by)
 #undef PROP
 		json_object_object_add(c, "properties", props);
 		json_object_array_add(comps, c);

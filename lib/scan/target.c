@@ -24,6 +24,7 @@
 #include "core/json.h"
 #include "core/path.h"
 #include "core/util.h"
+#include "scan/owned.h"
 #include "scan/pkgdb.h"
 
 enum {
@@ -280,6 +281,10 @@ static unsigned want_for(const struct collector *c, const char *path, mode_t mod
 			w |= W_KEEP;
 	if (hull_str_has_prefix(path, "var/lib/dpkg/status.d/") && !strchr(path + 22, '/') &&
 	    !hull_str_has_suffix(path, ".md5sums"))
+		w |= W_KEEP;
+	/* dpkg's file lists say which language packages the distribution shipped (owned.h) */
+	if (c->o->packages && hull_str_has_prefix(path, "var/lib/dpkg/info/") &&
+	    hull_str_has_suffix(path, ".list") && !strchr(path + 18, '/'))
 		w |= W_KEEP;
 	if (c->o->packages) {
 		if (is_python_metadata(path))
@@ -620,11 +625,67 @@ static const struct entry *kept(struct collector *c, const char *path)
 	return e && e->data ? e : NULL;
 }
 
+/* Language packages whose files an OS package installed: record the owner (owned.h). The
+ * file lists are read only when there is a language package to look up. */
+static int mark_os_owned(struct collector *c, const struct entry *apk_db, hull_err *err)
+{
+	struct hull_inventory *inv = c->inv;
+	struct hull_owned *o;
+	bool any = false;
+	int ret = -1;
+
+	for (size_t i = 0; i < inv->npkgs && !any; i++)
+		any = !inv->pkgs[i].dead && !hull_pkg_type_is_os(inv->pkgs[i].type);
+	if (!any)
+		return 0;
+	o = hull_owned_new();
+	if (!o)
+		return hull_fail(err, ENOMEM, "file owners");
+	for (size_t i = 0; i < c->nbuckets; i++)
+		for (struct entry *x = c->buckets[i]; x; x = x->next) {
+			char pkg[256];
+			const char *base;
+			size_t n;
+			if (!x->data || !hull_str_has_prefix(x->path, "var/lib/dpkg/info/") ||
+			    !hull_str_has_suffix(x->path, ".list"))
+				continue;
+			/* "python3-requests.list", "libc6:amd64.list" */
+			base = x->path + 18;
+			n = strcspn(base, ":");
+			if (n > strlen(base) - 5)
+				n = strlen(base) - 5;
+			snprintf(pkg, sizeof pkg, "%.*s", (int)n, base);
+			if (hull_owned_add_dpkg_list(o, pkg, x->data, x->len, err) < 0)
+				goto out;
+		}
+	if (apk_db && hull_owned_add_apk_db(o, apk_db->data, apk_db->len, err) < 0)
+		goto out;
+	for (size_t i = 0; i < inv->npkgs; i++) {
+		struct hull_pkg *p = &inv->pkgs[i];
+		char path[PATH_MAX];
+		const char *owner;
+		if (p->dead || hull_pkg_type_is_os(p->type) || !p->location)
+			continue;
+		/* a jar inside a jar: the outer file is the one a package installed */
+		snprintf(path, sizeof path, "%.*s", (int)strcspn(p->location, "!"), p->location);
+		owner = hull_owned_get(o, path);
+		if (owner && !(p->owned_by = hull_inv_strdup(inv, owner))) {
+			hull_fail(err, ENOMEM, "file owners");
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	hull_owned_free(o);
+	return ret;
+}
+
 static int finish_tree(struct collector *c, hull_err *err)
 {
 	struct hull_inventory *inv = c->inv;
 	const struct entry *e;
 	static const char *const apk_dbs[] = {"lib/apk/db/installed", "usr/lib/apk/db/installed"};
+	const struct entry *apk_db = NULL;
 	static const char *const rpm_dbs[] = {"var/lib/rpm/rpmdb.sqlite",
 					      "usr/lib/sysimage/rpm/rpmdb.sqlite",
 					      "usr/share/rpm/rpmdb.sqlite"};
@@ -669,6 +730,7 @@ static int finish_tree(struct collector *c, hull_err *err)
 			}
 	for (size_t i = 0; i < ARRAY_SIZE(apk_dbs); i++) {
 		if ((e = kept(c, apk_dbs[i]))) {
+			apk_db = e;
 			if (hull_parse_apk_installed(inv, e->data, e->len, arena_path(c, apk_dbs[i]),
 						     err) < 0)
 				return -1;
@@ -683,7 +745,7 @@ static int finish_tree(struct collector *c, hull_err *err)
 			break;
 		}
 	}
-	return 0;
+	return mark_os_owned(c, apk_db, err);
 }
 
 static void collector_free(struct collector *c)

@@ -379,6 +379,13 @@ def langroot(workdir):
     sp = "usr/local/lib/python3.11/site-packages"
     write(root, f"{sp}/requests-2.25.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: requests\nVersion: 2.25.0\nLicense: Apache 2.0\n\n")
     write(root, f"{sp}/urllib3-2.0.7.dist-info/METADATA", "Name: urllib3\nVersion: 2.0.7\n")
+    # Debian's python3-requests: the same vulnerable upstream version, but shipped (and patched)
+    # by the distribution; dpkg's file list says so, so PyPI advisories do not apply to it.
+    deb = "usr/lib/python3/dist-packages/requests-2.25.1.egg-info/PKG-INFO"
+    write(root, deb, "Metadata-Version: 1.2\nName: requests\nVersion: 2.25.1\n")
+    write(root, "var/lib/dpkg/status", dpkg_stanza("python3-requests", "2.25.1+dfsg-2", "requests", arch="all"))
+    write(root, "var/lib/dpkg/info/python3-requests.list",
+          "/.\n/usr\n/usr/lib/python3/dist-packages/requests-2.25.1.egg-info\n/" + deb + "\n")
     write(root, "app/node_modules/minimist/package.json", json.dumps({"name": "minimist", "version": "1.2.5", "license": "MIT"}))
     write(root, "app/node_modules/@scope/pkg/package.json", json.dumps({"name": "@scope/pkg", "version": "1.0.0"}))
     write(root, "app/node_modules/minimist/test/package.json", json.dumps({"name": "not-a-package", "version": "0"}))
@@ -406,7 +413,9 @@ def test_language_packages(db, langroot):
     by = {v["id"]: v for v in doc["vulnerabilities"]}
     assert by["HULL-TEST-NPM-1"]["severity"] == "CRITICAL"  # from the CVSS 3.1 vector (9.8)
     assert by["HULL-TEST-PYPI-1"]["severity"] == "MEDIUM"
-    pk = {(p["type"], p["name"]): p for p in doc["packages"]}
+    owned = [p for p in doc["packages"] if p["type"] == "pypi" and p["version"] == "2.25.1"]
+    assert len(owned) == 1 and owned[0]["owned_by"] == "deb:python3-requests"
+    pk = {(p["type"], p["name"]): p for p in doc["packages"] if "owned_by" not in p}
     assert pk[("pypi", "requests")]["location"] == "/usr/local/lib/python3.11/site-packages/requests-2.25.0.dist-info/METADATA"
     assert pk[("npm", "@scope/pkg")]["purl"] == "pkg:npm/%40scope/pkg@1.0.0"
     assert ("npm", "not-a-package") not in pk

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "scan/inventory.h"
+#include "scan/owned.h"
 #include "scan/pkgdb.h"
 #include "t.h"
 
@@ -468,4 +469,31 @@ TEST(purls)
 	T_EQ_STR(hull_pkg_purl(&inv, &apk), "pkg:apk/alpine/curl@7.83.0-r0?arch=x86&distro=alpine-3.16.2");
 	(void)e;
 	hull_inventory_free(&inv);
+}
+
+TEST(file_owners)
+{
+	static const char list[] = "/.\n/usr\n/usr/bin/tool\n/usr/lib/python3/dist-packages/x-1.0.egg-info\n";
+	static const char apk[] = "P:py3-six\nV:1.16.0-r6\nF:usr/lib/python3.11/site-packages/six-1.16.0.dist-info\n"
+				  "R:METADATA\nR:RECORD\n\nP:musl\nF:lib\nR:ld-musl-x86_64.so.1\n";
+	struct hull_owned *o = hull_owned_new();
+	hull_err e = HULL_ERR_INIT;
+	T_ASSERT(o);
+	T_EQ_INT(hull_owned_add_dpkg_list(o, "tool", list, strlen(list), &e), 0);
+	T_EQ_INT(hull_owned_add_apk_db(o, apk, strlen(apk), &e), 0);
+	T_EQ_STR(hull_owned_get(o, "/usr/bin/tool"), "deb:tool");
+	T_EQ_STR(hull_owned_get(o, "/usr/lib/python3.11/site-packages/six-1.16.0.dist-info/METADATA"),
+		 "apk:py3-six");
+	T_EQ_STR(hull_owned_get(o, "/lib/ld-musl-x86_64.so.1"), "apk:musl");
+	T_ASSERT(hull_owned_get(o, "/usr/bin/other") == NULL);
+	T_ASSERT(hull_owned_get(o, "/usr/lib/python3.11/site-packages/six-1.16.0.dist-info") == NULL);
+	/* enough paths to make the table grow several times */
+	for (int i = 0; i < 20000; i++) {
+		char p[64];
+		int n = snprintf(p, sizeof p, "/opt/f%d", i);
+		T_EQ_INT(hull_owned_add(o, p, (size_t)n, "deb:many"), 0);
+	}
+	T_EQ_STR(hull_owned_get(o, "/opt/f12345"), "deb:many");
+	T_EQ_STR(hull_owned_get(o, "/usr/bin/tool"), "deb:tool");
+	hull_owned_free(o);
 }
