@@ -21,7 +21,10 @@
 #include "scan/vercmp.h"
 #include "scan/vulndb.h"
 
-#define OPT_END {0, 0, 0, 0}
+#define OPT_END                                                                                    \
+	{                                                                                          \
+		0, 0, 0, 0                                                                         \
+	}
 
 static const char *db_path(const char *opt)
 {
@@ -67,15 +70,14 @@ static int emit_json(json_object *o, const char *output)
 	_cleanup_free_ char *s = NULL;
 	if (!o)
 		return cli_errorf("out of memory building the report");
-	s = hull_strdup_printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-									       JSON_C_TO_STRING_SPACED |
-									       JSON_C_TO_STRING_NOSLASHESCAPE));
+	s = hull_strdup_printf("%s\n", json_object_to_json_string_ext(
+					   o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						  JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	if (!s)
 		return cli_errorf("out of memory");
 	return emit(s, output);
 }
-
 
 /* Collect a target: store image references go through lib/image (scan/store.c). */
 static int collect(const char *target, const struct hull_scan_opts *so, struct hull_inventory *inv,
@@ -95,7 +97,8 @@ static int cmd_vercmp(int argc, char **argv)
 	int c;
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("usage: hull vercmp deb|apk|rpm|semver|pep440|maven A B\n"
-		       "prints -1, 0 or 1 (A older, equal, newer than B); exit 2 on an invalid version\n");
+		       "prints -1, 0 or 1 (A older, equal, newer than B); exit 2 on an invalid "
+		       "version\n");
 		return 0;
 	}
 	if (argc != 4) {
@@ -153,15 +156,17 @@ static int db_import(int argc, char **argv)
 						  optarg);
 			break;
 		case 'h':
-			printf("usage: hull db import [--db PATH] [--format osv|secdb|debian-tracker|"
-			       "debian-list] FILE|DIR|all.zip...\n");
+			printf(
+			    "usage: hull db import [--db PATH] [--format osv|secdb|debian-tracker|"
+			    "debian-list] FILE|DIR|all.zip...\n");
 			return 0;
 		default:
 			return 1;
 		}
 	}
 	if (optind >= argc)
-		return cli_errorf("db import: no input (usage: hull db import [--db PATH] FILE...)");
+		return cli_errorf(
+		    "db import: no input (usage: hull db import [--db PATH] FILE...)");
 	path = db_path(path);
 	if (hull_vulndb_open(path, true, &db, &err) < 0 || hull_vulndb_import_begin(db, &err) < 0)
 		goto fail;
@@ -228,14 +233,16 @@ static int db_info(int argc, char **argv)
 	if (json)
 		return emit_json(info, NULL);
 	printf("database:    %s\n", path);
-	printf("advisories:  %s\n", json_object_to_json_string(json_object_object_get(info, "advisories")));
-	printf("affected:    %s\n", json_object_to_json_string(json_object_object_get(info, "affected")));
+	printf("advisories:  %s\n",
+	       json_object_to_json_string(json_object_object_get(info, "advisories")));
+	printf("affected:    %s\n",
+	       json_object_to_json_string(json_object_object_get(info, "affected")));
 	printf("sources:\n");
 	if (json_object_object_get_ex(info, "sources", &x))
 		for (size_t i = 0; i < json_object_array_length(x); i++) {
 			json_object *s = json_object_array_get_idx(x, i);
-			printf("  %-40s %-20s %6s records, imported %s\n", hull_json_get_str(s, "name"),
-			       hull_json_get_str(s, "format"),
+			printf("  %-40s %-20s %6s records, imported %s\n",
+			       hull_json_get_str(s, "name"), hull_json_get_str(s, "format"),
 			       json_object_to_json_string(json_object_object_get(s, "records")),
 			       hull_json_get_str(s, "imported"));
 		}
@@ -257,10 +264,12 @@ static int cmd_db(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "info"))
 		return db_info(argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: hull db import [--db PATH] FILE...\n       hull db info [--db PATH]\n");
+		printf(
+		    "usage: hull db import [--db PATH] FILE...\n       hull db info [--db PATH]\n");
 		return 0;
 	}
-	return cli_errorf("db: expected import or info (usage: hull db import|info [--db PATH] ...)");
+	return cli_errorf(
+	    "db: expected import or info (usage: hull db import|info [--db PATH] ...)");
 }
 
 /* ---- hull sbom / hull scan ---- */
@@ -301,16 +310,19 @@ static int cmd_sbom(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+f:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (parse_format(optarg, &f) < 0 || (f != F_CYCLONEDX && f != F_SPDX && f != F_JSON))
-				return cli_errorf("sbom: --format cyclonedx, spdx or json, not \"%s\"",
-						  optarg);
+			if (parse_format(optarg, &f) < 0 ||
+			    (f != F_CYCLONEDX && f != F_SPDX && f != F_JSON))
+				return cli_errorf(
+				    "sbom: --format cyclonedx, spdx or json, not \"%s\"", optarg);
 			break;
 		case 'o':
 			output = optarg;
 			break;
 		case 'h':
-			printf("usage: hull sbom [--format cyclonedx|spdx|json] [--output FILE] TARGET\n"
-			       "TARGET: dir:PATH, oci:DIR[:TAG], oci-archive:PATH or an image in the store\n");
+			printf("usage: hull sbom [--format cyclonedx|spdx|json] [--output FILE] "
+			       "TARGET\n"
+			       "TARGET: dir:PATH, oci:DIR[:TAG], oci-archive:PATH or an image in "
+			       "the store\n");
 			return 0;
 		default:
 			return 1;
@@ -327,8 +339,9 @@ static int cmd_sbom(int argc, char **argv)
 	r.target = argv[optind];
 	r.inv = &inv;
 	r.meta = &meta;
-	rc = emit_json(f == F_SPDX ? hull_report_spdx(&r) :
-		       f == F_JSON ? hull_report_json(&r) : hull_report_cyclonedx(&r, false),
+	rc = emit_json(f == F_SPDX   ? hull_report_spdx(&r)
+		       : f == F_JSON ? hull_report_json(&r)
+				     : hull_report_cyclonedx(&r, false),
 		       output);
 out:
 	hull_err_clear(&err);
@@ -379,9 +392,10 @@ static int cmd_scan(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			if (parse_format(optarg, &f) < 0)
-				return cli_errorf("scan: --format table, json, sarif, cyclonedx or spdx, "
-						  "not \"%s\"",
-						  optarg);
+				return cli_errorf(
+				    "scan: --format table, json, sarif, cyclonedx or spdx, "
+				    "not \"%s\"",
+				    optarg);
 			break;
 		case 's':
 			if (hull_severity_mask(optarg, &mask, &err) < 0) {
@@ -398,7 +412,8 @@ static int cmd_scan(int argc, char **argv)
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 0 || v > 255)
-				return cli_errorf("scan: --exit-code takes 0..255, not \"%s\"", optarg);
+				return cli_errorf("scan: --exit-code takes 0..255, not \"%s\"",
+						  optarg);
 			exit_code = (int)v;
 			break;
 		}
@@ -416,9 +431,10 @@ static int cmd_scan(int argc, char **argv)
 				else if (!strcmp(t, "misconfig"))
 					want_misconf = true;
 				else
-					return cli_errorf("scan: --scanners takes vuln,secret,misconfig, "
-							  "not \"%s\"",
-							  t);
+					return cli_errorf(
+					    "scan: --scanners takes vuln,secret,misconfig, "
+					    "not \"%s\"",
+					    t);
 			}
 			break;
 		}
@@ -426,11 +442,15 @@ static int cmd_scan(int argc, char **argv)
 			output = optarg;
 			break;
 		case 'h':
-			printf("usage: hull scan [--format table|json|sarif|cyclonedx|spdx] [--severity LIST]\n"
+			printf("usage: hull scan [--format table|json|sarif|cyclonedx|spdx] "
+			       "[--severity LIST]\n"
 			       "                 [--ignore-unfixed] [--exit-code N] [--db PATH]\n"
-			       "                 [--scanners vuln,secret,misconfig] [--output FILE] TARGET\n"
-			       "TARGET: dir:PATH, oci:DIR[:TAG], oci-archive:PATH or an image in the store\n"
-			       "exit: N when anything at the selected severities is found, 0 otherwise,\n"
+			       "                 [--scanners vuln,secret,misconfig] [--output "
+			       "FILE] TARGET\n"
+			       "TARGET: dir:PATH, oci:DIR[:TAG], oci-archive:PATH or an image in "
+			       "the store\n"
+			       "exit: N when anything at the selected severities is found, 0 "
+			       "otherwise,\n"
 			       "      1 on errors\n");
 			return 0;
 		default:
@@ -448,7 +468,8 @@ static int cmd_scan(int argc, char **argv)
 	if (want_vuln && (hull_vulndb_open(db_path(dbp), false, &db, &err) < 0 ||
 			  hull_vulndb_sources(db, &dbinfo, &err) < 0))
 		goto fail;
-	if (collect(argv[optind], &so, &inv, &meta, &err) < 0 || hull_inventory_finish(&inv, &err) < 0)
+	if (collect(argv[optind], &so, &inv, &meta, &err) < 0 ||
+	    hull_inventory_finish(&inv, &err) < 0)
 		goto fail;
 	if (want_vuln && hull_match(db, &inv, &mr, &err) < 0)
 		goto fail;
@@ -519,8 +540,9 @@ out:
 	return rc;
 }
 
-CLI_COMMAND("scan", cmd_scan, "scan an image or root filesystem: vulnerabilities, secrets, "
-			      "misconfigurations")
+CLI_COMMAND("scan", cmd_scan,
+	    "scan an image or root filesystem: vulnerabilities, secrets, "
+	    "misconfigurations")
 CLI_COMMAND("sbom", cmd_sbom, "software bill of materials (CycloneDX 1.5, SPDX 2.3)")
 CLI_COMMAND("vercmp", cmd_vercmp, "compare two package versions (deb, apk, rpm, ...)")
 CLI_COMMAND("db", cmd_db, "vulnerability database: import advisories, show what is in it")

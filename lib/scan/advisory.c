@@ -22,9 +22,9 @@
 #include "scan/advisory.h"
 #include "scan/vercmp.h"
 
-#define MAX_NAME    512
-#define MAX_VERSION 256
-#define MAX_EVENTS  1000
+#define MAX_NAME      512
+#define MAX_VERSION   256
+#define MAX_EVENTS    1000
 #define MAX_DIR_DEPTH 16
 
 /* ---- severity ---- */
@@ -33,8 +33,8 @@ const char *hull_severity_normalize(const char *s)
 {
 	static const struct {
 		const char *in, *out;
-	} t[] = {{"critical", "CRITICAL"}, {"high", "HIGH"},	   {"important", "HIGH"},
-		 {"moderate", "MEDIUM"},   {"medium", "MEDIUM"},   {"low", "LOW"},
+	} t[] = {{"critical", "CRITICAL"}, {"high", "HIGH"},	  {"important", "HIGH"},
+		 {"moderate", "MEDIUM"},   {"medium", "MEDIUM"},  {"low", "LOW"},
 		 {"negligible", "LOW"},	   {"unimportant", "LOW"}};
 	char w[32];
 	size_t n = 0;
@@ -101,7 +101,11 @@ double hull_cvss3_base_score(const char *v)
 			p++;
 #define CIA(x) (val == 'H' ? 0.56 : val == 'L' ? 0.22 : val == 'N' ? 0.0 : (x))
 		if (!strcmp(k, "AV"))
-			av = val == 'N' ? 0.85 : val == 'A' ? 0.62 : val == 'L' ? 0.55 : val == 'P' ? 0.2 : -1;
+			av = val == 'N'	  ? 0.85
+			     : val == 'A' ? 0.62
+			     : val == 'L' ? 0.55
+			     : val == 'P' ? 0.2
+					  : -1;
 		else if (!strcmp(k, "AC"))
 			ac = val == 'L' ? 0.77 : val == 'H' ? 0.44 : -1;
 		else if (!strcmp(k, "PR"))
@@ -132,7 +136,8 @@ double hull_cvss3_base_score(const char *v)
 		return -1;
 	{
 		double iss = 1.0 - (1.0 - c) * (1.0 - in) * (1.0 - a);
-		double impact = scope ? 7.52 * (iss - 0.029) - 3.25 * pow(iss - 0.02, 15) : 6.42 * iss;
+		double impact =
+		    scope ? 7.52 * (iss - 0.029) - 3.25 * pow(iss - 0.02, 15) : 6.42 * iss;
 		double expl = 8.22 * av * ac * pr * ui;
 		if (impact <= 0)
 			return 0.0;
@@ -162,11 +167,11 @@ const char *adv_debian_ecosystem(const char *codename)
 {
 	static const struct {
 		const char *name, *eco;
-	} t[] = {{"woody", "Debian:3.0"},   {"sarge", "Debian:3.1"},	 {"etch", "Debian:4"},
-		 {"lenny", "Debian:5"},	    {"squeeze", "Debian:6"},	 {"wheezy", "Debian:7"},
-		 {"jessie", "Debian:8"},    {"stretch", "Debian:9"},	 {"buster", "Debian:10"},
-		 {"bullseye", "Debian:11"}, {"bookworm", "Debian:12"},	 {"trixie", "Debian:13"},
-		 {"forky", "Debian:14"},    {"duke", "Debian:15"},	 {"sid", "Debian:sid"}};
+	} t[] = {{"woody", "Debian:3.0"},   {"sarge", "Debian:3.1"},   {"etch", "Debian:4"},
+		 {"lenny", "Debian:5"},	    {"squeeze", "Debian:6"},   {"wheezy", "Debian:7"},
+		 {"jessie", "Debian:8"},    {"stretch", "Debian:9"},   {"buster", "Debian:10"},
+		 {"bullseye", "Debian:11"}, {"bookworm", "Debian:12"}, {"trixie", "Debian:13"},
+		 {"forky", "Debian:14"},    {"duke", "Debian:15"},     {"sid", "Debian:sid"}};
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
 		if (!strcmp(codename, t[i].name))
 			return t[i].eco;
@@ -180,7 +185,8 @@ static void join_strings(hull_buf *b, json_object *arr, const char *prefix_filte
 		return;
 	for (size_t i = 0; i < json_object_array_length(arr) && n < max; i++) {
 		json_object *x = json_object_array_get_idx(arr, i);
-		const char *s = json_object_is_type(x, json_type_string) ? json_object_get_string(x) : NULL;
+		const char *s =
+		    json_object_is_type(x, json_type_string) ? json_object_get_string(x) : NULL;
 		if (!sane(s, 1024) || (prefix_filter && !hull_str_has_prefix(s, prefix_filter)))
 			continue;
 		if (b->len)
@@ -208,8 +214,8 @@ static const char *osv_severity(json_object *rec, json_object *aff)
 		return s;
 	if ((aff && json_object_object_get_ex(aff, "severity", &sev)) ||
 	    json_object_object_get_ex(rec, "severity", &sev)) {
-		for (size_t i = 0; json_object_is_type(sev, json_type_array) &&
-				   i < json_object_array_length(sev);
+		for (size_t i = 0;
+		     json_object_is_type(sev, json_type_array) && i < json_object_array_length(sev);
 		     i++) {
 			json_object *e = json_object_array_get_idx(sev, i);
 			const char *t = hull_json_get_str(e, "type");
@@ -243,12 +249,13 @@ static int osv_events(json_object *range, hull_buf *ev, const char **rtype)
 		return 1;
 	*rtype = t;
 	if (!json_object_object_get_ex(range, "events", &events) ||
-	    !json_object_is_type(events, json_type_array) || json_object_array_length(events) == 0 ||
-	    json_object_array_length(events) > MAX_EVENTS)
+	    !json_object_is_type(events, json_type_array) ||
+	    json_object_array_length(events) == 0 || json_object_array_length(events) > MAX_EVENTS)
 		return 1;
 	for (size_t i = 0; i < json_object_array_length(events); i++) {
 		json_object *e = json_object_array_get_idx(events, i);
-		static const char *const kinds[] = {"introduced", "fixed", "last_affected", "limit"};
+		static const char *const kinds[] = {"introduced", "fixed", "last_affected",
+						    "limit"};
 		const char *kind = NULL, *ver = NULL;
 		if (!json_object_is_type(e, json_type_object))
 			return 1;
@@ -281,13 +288,14 @@ static int osv_import_record(struct hull_vulndb *db, json_object *rec, const cha
 	size_t naff = 0;
 
 	if (!json_object_is_type(rec, json_type_object))
-		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: OSV record is not an object", where);
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: OSV record is not an object",
+				  where);
 	if (!sane(id, 256))
 		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: OSV record without a valid \"id\"",
 				  where);
 	if (!modified)
-		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: OSV record %s without \"modified\"",
-				  where, id);
+		return hull_failk(err, HULL_ERR_INVALID, 0,
+				  "%s: OSV record %s without \"modified\"", where, id);
 	/* Re-importing replaces the previous copy; a withdrawn record removes it. */
 	if (adv_drop(db, "osv", id, err) < 0)
 		return -1;
@@ -304,7 +312,8 @@ static int osv_import_record(struct hull_vulndb *db, json_object *rec, const cha
 		join_strings(&aliases, x, NULL, 100);
 	if (json_object_object_get_ex(rec, "related", &x))
 		join_strings(&related, x, NULL, 100);
-	if (json_object_object_get_ex(rec, "references", &x) && json_object_is_type(x, json_type_array))
+	if (json_object_object_get_ex(rec, "references", &x) &&
+	    json_object_is_type(x, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(x) && i < 50; i++) {
 			const char *u = hull_json_get_str(json_object_array_get_idx(x, i), "url");
 			if (sane(u, 2048))
@@ -335,11 +344,13 @@ static int osv_import_record(struct hull_vulndb *db, json_object *rec, const cha
 			continue;
 		f.severity = osv_severity(rec, af);
 		if (json_object_object_get_ex(af, "versions", &vers) &&
-		    json_object_is_type(vers, json_type_array) && json_object_array_length(vers) > 0) {
+		    json_object_is_type(vers, json_type_array) &&
+		    json_object_array_length(vers) > 0) {
 			for (size_t k = 0; k < json_object_array_length(vers) && k < 100000; k++) {
 				json_object *v = json_object_array_get_idx(vers, k);
-				const char *s = json_object_is_type(v, json_type_string) ?
-							json_object_get_string(v) : NULL;
+				const char *s = json_object_is_type(v, json_type_string)
+						    ? json_object_get_string(v)
+						    : NULL;
 				if (sane(s, MAX_VERSION))
 					hull_buf_printf(&vl, "%s%s", vl.len ? "\n" : "", s);
 			}
@@ -350,7 +361,8 @@ static int osv_import_record(struct hull_vulndb *db, json_object *rec, const cha
 			for (size_t k = 0; k < json_object_array_length(ranges); k++) {
 				hull_buf ev = {0};
 				const char *rtype = NULL;
-				if (osv_events(json_object_array_get_idx(ranges, k), &ev, &rtype) == 0) {
+				if (osv_events(json_object_array_get_idx(ranges, k), &ev, &rtype) ==
+				    0) {
 					f.rtype = rtype;
 					f.events = ev.data;
 					if (adv_insert_affected(db, row, &f, err) < 0) {
@@ -358,7 +370,8 @@ static int osv_import_record(struct hull_vulndb *db, json_object *rec, const cha
 						hull_buf_free(&vl);
 						goto out;
 					}
-					/* The versions list rides along with the first range only. */
+					/* The versions list rides along with the first range only.
+					 */
 					f.versions = NULL;
 					any = true;
 					naff++;
@@ -395,7 +408,8 @@ static int osv_import_json(struct hull_vulndb *db, json_object *doc, const char 
 	/* A file holds one record, or (API exports) an array of them. */
 	if (json_object_is_type(doc, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(doc); i++)
-			if (osv_import_record(db, json_object_array_get_idx(doc, i), where, st, err) < 0)
+			if (osv_import_record(db, json_object_array_get_idx(doc, i), where, st,
+					      err) < 0)
 				return -1;
 		return 0;
 	}
@@ -419,9 +433,9 @@ static int secdb_import_json(struct hull_vulndb *db, json_object *doc, const cha
 
 	if (!sane(dv, 32) || dv[0] != 'v' || !json_object_object_get_ex(doc, "packages", &pkgs) ||
 	    !json_object_is_type(pkgs, json_type_array))
-		return hull_failk(err, HULL_ERR_INVALID, 0,
-				  "%s: not an Alpine secdb (distroversion vX.Y and packages[] needed)",
-				  where);
+		return hull_failk(
+		    err, HULL_ERR_INVALID, 0,
+		    "%s: not an Alpine secdb (distroversion vX.Y and packages[] needed)", where);
 	if (repo && !sane(repo, 64))
 		repo = NULL;
 	size_t adv0 = st->advisories;
@@ -456,8 +470,9 @@ static int secdb_import_json(struct hull_vulndb *db, json_object *doc, const cha
 			}
 			for (size_t k = 0; k < json_object_array_length(cves); k++) {
 				json_object *c = json_object_array_get_idx(cves, k);
-				const char *s = json_object_is_type(c, json_type_string) ?
-							json_object_get_string(c) : NULL;
+				const char *s = json_object_is_type(c, json_type_string)
+						    ? json_object_get_string(c)
+						    : NULL;
 				char id[64];
 				size_t idl;
 				size_t j;
@@ -476,7 +491,9 @@ static int secdb_import_json(struct hull_vulndb *db, json_object *doc, const cha
 						break;
 				if (j < nfx) {
 					int c2;
-					if (hull_vercmp(HULL_VER_APK, ver, fx[j].ver, &c2, NULL) == 0 && c2 < 0) {
+					if (hull_vercmp(HULL_VER_APK, ver, fx[j].ver, &c2, NULL) ==
+						0 &&
+					    c2 < 0) {
 						free(fx[j].ver);
 						fx[j].ver = strdup(ver);
 					}
@@ -497,7 +514,8 @@ static int secdb_import_json(struct hull_vulndb *db, json_object *doc, const cha
 		}
 		for (size_t j = 0; j < nfx && !ret; j++) {
 			struct adv_record a = {.ns = ns, .id = fx[j].cve, .aliases = NULL};
-			struct adv_affected f = {.ecosystem = eco, .name = name, .rtype = "ECOSYSTEM"};
+			struct adv_affected f = {
+			    .ecosystem = eco, .name = name, .rtype = "ECOSYSTEM"};
 			_cleanup_free_ char *ev = NULL;
 			int64_t row;
 			if (!fx[j].cve || !fx[j].ver) {
@@ -539,7 +557,8 @@ static json_object *yaml_to_json(yaml_document_t *doc, yaml_node_t *n, int depth
 		o = json_object_new_array();
 		for (yaml_node_item_t *it = n->data.sequence.items.start;
 		     o && it < n->data.sequence.items.top; it++) {
-			json_object *c = yaml_to_json(doc, yaml_document_get_node(doc, *it), depth + 1, budget);
+			json_object *c =
+			    yaml_to_json(doc, yaml_document_get_node(doc, *it), depth + 1, budget);
 			if (!c) {
 				json_object_put(o);
 				return NULL;
@@ -555,14 +574,15 @@ static json_object *yaml_to_json(yaml_document_t *doc, yaml_node_t *n, int depth
 			json_object *v;
 			if (!k || k->type != YAML_SCALAR_NODE)
 				continue;
-			v = yaml_to_json(doc, yaml_document_get_node(doc, pr->value), depth + 1, budget);
+			v = yaml_to_json(doc, yaml_document_get_node(doc, pr->value), depth + 1,
+					 budget);
 			if (!v) {
 				json_object_put(o);
 				return NULL;
 			}
 			{
-				_cleanup_free_ char *key = strndup((const char *)k->data.scalar.value,
-								   k->data.scalar.length);
+				_cleanup_free_ char *key = strndup(
+				    (const char *)k->data.scalar.value, k->data.scalar.length);
 				if (!key) {
 					json_object_put(v);
 					json_object_put(o);
@@ -588,8 +608,8 @@ static int yaml_parse_doc(const char *data, size_t len, const char *where, json_
 		return hull_fail(err, ENOMEM, "%s", where);
 	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
 	if (!yaml_parser_load(&p, &doc)) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "%s: YAML error at line %zu column %zu: %s", where,
-			   p.problem_mark.line + 1, p.problem_mark.column + 1,
+		hull_failk(err, HULL_ERR_INVALID, 0, "%s: YAML error at line %zu column %zu: %s",
+			   where, p.problem_mark.line + 1, p.problem_mark.column + 1,
 			   p.problem ? p.problem : "?");
 		yaml_parser_delete(&p);
 		return -1;
@@ -634,8 +654,11 @@ static int tracker_import_json(struct hull_vulndb *db, json_object *doc, const c
 				const char *eco = adv_debian_ecosystem(codename);
 				const char *status = hull_json_get_str(rel, "status");
 				const char *fixed = hull_json_get_str(rel, "fixed_version");
-				const char *sev = hull_severity_normalize(hull_json_get_str(rel, "urgency"));
-				struct adv_affected f = {.ecosystem = eco, .name = src, .rtype = "ECOSYSTEM",
+				const char *sev =
+				    hull_severity_normalize(hull_json_get_str(rel, "urgency"));
+				struct adv_affected f = {.ecosystem = eco,
+							 .name = src,
+							 .rtype = "ECOSYSTEM",
 							 .severity = sev};
 				_cleanup_free_ char *ev = NULL;
 				if (!eco || !status) {
@@ -659,8 +682,8 @@ static int tracker_import_json(struct hull_vulndb *db, json_object *doc, const c
 				if (!ev)
 					return hull_fail(err, ENOMEM, "%s", where);
 				if (row < 0) {
-					struct adv_record a = {.ns = "debian-tracker", .id = cve,
-							       .summary = desc};
+					struct adv_record a = {
+					    .ns = "debian-tracker", .id = cve, .summary = desc};
 					if (adv_insert(db, &a, &row, err) < 0)
 						return hull_wrap(err, "%s: %s", where, cve);
 					st->advisories++;
@@ -686,8 +709,8 @@ static bool is_debian_list(const char *d, size_t len)
 }
 
 static int list_flush(struct hull_vulndb *db, const char *ns, const char *id, const char *title,
-		      const char *cves, char **lines, size_t nlines, const char *where, size_t lineno,
-		      struct hull_import_stats *st, hull_err *err)
+		      const char *cves, char **lines, size_t nlines, const char *where,
+		      size_t lineno, struct hull_import_stats *st, hull_err *err)
 {
 	int64_t row = -1;
 	for (size_t i = 0; i < nlines; i++) {
@@ -710,12 +733,13 @@ static int list_flush(struct hull_vulndb *db, const char *ns, const char *id, co
 			ev = strdup("introduced 0");
 		} else {
 			if (!hull_ver_valid(HULL_VER_DEB, ver, NULL)) {
-				/* The lists hold a few hand-written mistakes (DSA-423 names a package
-				 * where the version goes); one bad line must not block the rest. */
+				/* The lists hold a few hand-written mistakes (DSA-423 names a
+				 * package where the version goes); one bad line must not block the
+				 * rest. */
 				hull_err e2 = HULL_ERR_INIT;
 				hull_ver_valid(HULL_VER_DEB, ver, &e2);
-				hull_warn("%s: %s (before line %zu): skipped: %s", where, id, lineno,
-					  e2.msg);
+				hull_warn("%s: %s (before line %zu): skipped: %s", where, id,
+					  lineno, e2.msg);
 				hull_err_clear(&e2);
 				st->skipped++;
 				continue;
@@ -725,7 +749,8 @@ static int list_flush(struct hull_vulndb *db, const char *ns, const char *id, co
 		if (!ev)
 			return hull_fail(err, ENOMEM, "%s", where);
 		if (row < 0) {
-			struct adv_record a = {.ns = ns, .id = id, .summary = title, .aliases = cves};
+			struct adv_record a = {
+			    .ns = ns, .id = id, .summary = title, .aliases = cves};
 			if (adv_insert(db, &a, &row, err) < 0)
 				return -1;
 			st->advisories++;
@@ -775,15 +800,15 @@ static int debian_list_import(struct hull_vulndb *db, const char *data, size_t l
 				const char *p = memchr(line, ']', n), *e = line + n;
 				const char *s, *t;
 				if (!p || p + 2 >= e) {
-					hull_failk(err, HULL_ERR_INVALID, 0, "%s:%zu: bad header", where,
-						   lineno);
+					hull_failk(err, HULL_ERR_INVALID, 0, "%s:%zu: bad header",
+						   where, lineno);
 					goto out;
 				}
 				s = p + 2;
 				t = memchr(s, ' ', (size_t)(e - s));
 				if (!t || t == s || (size_t)(t - s) >= sizeof id) {
-					hull_failk(err, HULL_ERR_INVALID, 0, "%s:%zu: bad advisory id",
-						   where, lineno);
+					hull_failk(err, HULL_ERR_INVALID, 0,
+						   "%s:%zu: bad advisory id", where, lineno);
 					goto out;
 				}
 				memcpy(id, s, (size_t)(t - s));
@@ -884,10 +909,11 @@ static int import_buffer(struct hull_vulndb *db, const char *name, const char *d
 		else if (looks_like_tracker(doc))
 			fmt = HULL_ADV_DEBIAN_TRACKER;
 		else
-			return hull_failk(err, HULL_ERR_INVALID, 0,
-					  "%s: unknown format (expected OSV, Alpine secdb or Debian "
-					  "tracker JSON)",
-					  name);
+			return hull_failk(
+			    err, HULL_ERR_INVALID, 0,
+			    "%s: unknown format (expected OSV, Alpine secdb or Debian "
+			    "tracker JSON)",
+			    name);
 	}
 	*detected = fmt;
 	switch (fmt) {
@@ -933,11 +959,12 @@ static int import_zip(struct hull_vulndb *db, const char *path, struct hull_impo
 		_cleanup_free_ char *buf = NULL, *where = NULL;
 		size_t have = 0;
 		la_ssize_t got;
-		if (!n || archive_entry_filetype(ent) != AE_IFREG || !hull_str_has_suffix(n, ".json"))
+		if (!n || archive_entry_filetype(ent) != AE_IFREG ||
+		    !hull_str_has_suffix(n, ".json"))
 			continue;
 		if (size < 0 || (uint64_t)size > HULL_VULNDB_RECORD_MAX) {
-			ret = hull_failk(err, HULL_ERR_LIMIT, 0, "%s!%s: larger than %u bytes", path, n,
-					 HULL_VULNDB_RECORD_MAX);
+			ret = hull_failk(err, HULL_ERR_LIMIT, 0, "%s!%s: larger than %u bytes",
+					 path, n, HULL_VULNDB_RECORD_MAX);
 			break;
 		}
 		buf = malloc((size_t)size + 1);
@@ -946,7 +973,8 @@ static int import_zip(struct hull_vulndb *db, const char *path, struct hull_impo
 			ret = hull_fail(err, ENOMEM, "%s", path);
 			break;
 		}
-		while (have < (size_t)size && (got = archive_read_data(a, buf + have, (size_t)size - have)) > 0)
+		while (have < (size_t)size &&
+		       (got = archive_read_data(a, buf + have, (size_t)size - have)) > 0)
 			have += (size_t)got;
 		if (have != (size_t)size) {
 			ret = hull_failk(err, HULL_ERR_INVALID, 0, "%s: truncated: %s", where,
@@ -1008,14 +1036,16 @@ static int import_dir(struct hull_vulndb *db, int dfd, const char *where, int de
 			break;
 		}
 		if (S_ISDIR(stt.st_mode)) {
-			int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int fd = openat(dirfd(d), de->d_name,
+					O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd < 0)
 				ret = hull_fail(err, errno, "%s", sub);
 			else
 				ret = import_dir(db, fd, sub, depth + 1, st, err);
 		} else if (S_ISREG(stt.st_mode) && hull_str_has_suffix(de->d_name, ".json")) {
 			enum hull_adv_format det;
-			ret = import_file(db, dirfd(d), de->d_name, sub, HULL_ADV_OSV, st, &det, err);
+			ret =
+			    import_file(db, dirfd(d), de->d_name, sub, HULL_ADV_OSV, st, &det, err);
 		}
 	}
 	closedir(d);
@@ -1047,7 +1077,8 @@ int hull_vulndb_import_path(struct hull_vulndb *db, const char *path, enum hull_
 		/* A single OSV file is a source of its own; the other formats record their
 		 * namespace themselves. */
 		if (det == HULL_ADV_OSV)
-			return adv_record_source(db, path, "osv", path, st->advisories - before, err);
+			return adv_record_source(db, path, "osv", path, st->advisories - before,
+						 err);
 	}
 	return 0;
 }

@@ -11,7 +11,8 @@
 
 const char *hull_pkg_type_name(enum hull_pkg_type t)
 {
-	static const char *const n[] = {"deb", "apk", "rpm", "pypi", "npm", "golang", "maven", "golang"};
+	static const char *const n[] = {"deb", "apk",	 "rpm",	  "pypi",
+					"npm", "golang", "maven", "golang"};
 	return (unsigned)t < sizeof n / sizeof n[0] ? n[t] : "generic";
 }
 
@@ -111,7 +112,8 @@ int hull_inventory_add_fact(struct hull_inventory *inv, enum hull_fact_kind kind
 int hull_inventory_add_secret(struct hull_inventory *inv, const struct hull_secret *s)
 {
 	struct hull_secret *d;
-	if (grow((void **)&inv->secrets, &inv->cap_secrets, inv->nsecrets, sizeof *inv->secrets) < 0)
+	if (grow((void **)&inv->secrets, &inv->cap_secrets, inv->nsecrets, sizeof *inv->secrets) <
+	    0)
 		return -1;
 	d = &inv->secrets[inv->nsecrets];
 	*d = *s;
@@ -147,8 +149,8 @@ int hull_inventory_note(struct hull_inventory *inv, const char *fmt, ...)
 static void purl_escape(hull_buf *b, const char *s, bool keep_colon)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p) || (keep_colon && *p == ':'))
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) || (keep_colon && *p == ':'))
 			hull_buf_append(b, p, 1);
 		else
 			hull_buf_printf(b, "%%%02X", *p);

@@ -27,11 +27,11 @@ bool hull_pkg_type_is_os(enum hull_pkg_type t);
 struct hull_pkg {
 	enum hull_pkg_type type;
 	const char *name;
-	const char *version; /* rpm: [epoch:]version-release */
-	const char *arch;    /* may be NULL */
-	const char *src_name;    /* deb Source, apk origin, rpm source rpm name; else NULL */
+	const char *version;	 /* rpm: [epoch:]version-release */
+	const char *arch;	 /* may be NULL */
+	const char *src_name;	 /* deb Source, apk origin, rpm source rpm name; else NULL */
 	const char *src_version; /* deb source version (defaults to the binary's) */
-	const char *group;       /* maven groupId; NULL otherwise */
+	const char *group;	 /* maven groupId; NULL otherwise */
 	const char *license;
 	const char *location; /* file it was found in, "/var/lib/dpkg/status" */
 	const char *purl;     /* filled by hull_inventory_finish */
@@ -100,7 +100,7 @@ int hull_inventory_add_fact(struct hull_inventory *inv, enum hull_fact_kind kind
 /* Copies path and match; rule, title and severity must outlive the inventory (rule set). */
 int hull_inventory_add_secret(struct hull_inventory *inv, const struct hull_secret *s);
 int hull_inventory_note(struct hull_inventory *inv, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Sort packages, drop exact duplicates, compute purls and bom-refs. */
 int hull_inventory_finish(struct hull_inventory *inv, hull_err *err);
 char *hull_inv_strdup(struct hull_inventory *inv, const char *s);

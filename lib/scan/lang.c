@@ -49,7 +49,8 @@ int hull_parse_python_metadata(struct hull_inventory *inv, const char *data, siz
 		p.name = hull_inv_strndup(inv, name, nl_);
 		p.version = hull_inv_strndup(inv, ver, vl);
 		p.license = (lic && ll && ll < 256) ? hull_inv_strndup(inv, lic, ll) : NULL;
-		if (!p.name || !p.version || memchr(p.name, '\0', nl_) || memchr(p.version, '\0', vl))
+		if (!p.name || !p.version || memchr(p.name, '\0', nl_) ||
+		    memchr(p.version, '\0', vl))
 			return p.name && p.version ? 0 : hull_fail(err, ENOMEM, "%s", location);
 		if (!hull_inventory_add(inv, &p))
 			return hull_fail(err, ENOMEM, "%s", location);
@@ -137,7 +138,8 @@ int hull_parse_go_modinfo(struct hull_inventory *inv, const char *goversion, con
 	size_t pos = 0;
 	size_t count = 0;
 
-	if (goversion && !strncmp(goversion, "go", 2) && goversion[2] >= '0' && goversion[2] <= '9') {
+	if (goversion && !strncmp(goversion, "go", 2) && goversion[2] >= '0' &&
+	    goversion[2] <= '9') {
 		/* "go1.21.3" (maybe "go1.21.3 X:boringcrypto"): the stdlib as module v1.21.3 */
 		char v[64];
 		size_t n = strcspn(goversion + 2, " \t");
@@ -145,7 +147,8 @@ int hull_parse_go_modinfo(struct hull_inventory *inv, const char *goversion, con
 			v[0] = 'v';
 			memcpy(v + 1, goversion + 2, n);
 			v[n + 1] = '\0';
-			if (go_add(inv, HULL_PKG_GOSTDLIB, "stdlib", 6, v, strlen(v), location, err) < 0)
+			if (go_add(inv, HULL_PKG_GOSTDLIB, "stdlib", 6, v, strlen(v), location,
+				   err) < 0)
 				return -1;
 		}
 	}
@@ -169,8 +172,10 @@ int hull_parse_go_modinfo(struct hull_inventory *inv, const char *goversion, con
 		}
 		if (nf < 3)
 			continue;
-		if ((fl[0] == 3 && !memcmp(f[0], "mod", 3)) || (fl[0] == 3 && !memcmp(f[0], "dep", 3))) {
-			if (go_add(inv, HULL_PKG_GOLANG, f[1], fl[1], f[2], fl[2], location, err) < 0)
+		if ((fl[0] == 3 && !memcmp(f[0], "mod", 3)) ||
+		    (fl[0] == 3 && !memcmp(f[0], "dep", 3))) {
+			if (go_add(inv, HULL_PKG_GOLANG, f[1], fl[1], f[2], fl[2], location, err) <
+			    0)
 				return -1;
 		} else if (fl[0] == 2 && !memcmp(f[0], "=>", 2) && inv->npkgs > 0 &&
 			   inv->pkgs[inv->npkgs - 1].type == HULL_PKG_GOLANG) {
@@ -231,7 +236,8 @@ static long long go_find_buildinfo(const struct elf_view *e)
 					continue;
 				if (memcmp(e->d + stroff + nm, ".go.buildinfo", 14))
 					continue;
-				if (off < e->len && e->len - off >= 32 && !memcmp(e->d + off, go_magic, 14))
+				if (off < e->len && e->len - off >= 32 &&
+				    !memcmp(e->d + off, go_magic, 14))
 					return (long long)off;
 				return -1;
 			}
@@ -253,7 +259,10 @@ int hull_parse_go_binary(struct hull_inventory *inv, const uint8_t *data, size_t
 	struct elf_view e = {.d = data, .len = len};
 	long long off;
 
-	if (len < 64 || memcmp(data, "\x7f" "ELF", 4))
+	if (len < 64 || memcmp(data,
+			       "\x7f"
+			       "ELF",
+			       4))
 		return 0;
 	e.is64 = data[4] == 2;
 	e.le = data[5] == 1;
@@ -281,13 +290,15 @@ int hull_parse_go_buildinfo(struct hull_inventory *inv, const uint8_t *data, siz
 	}
 	pos = 32;
 	if (!uvarint(data, len, &pos, &vlen) || vlen > len - pos || vlen >= sizeof gov)
-		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: truncated Go build info", location);
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: truncated Go build info",
+				  location);
 	ver = (const char *)data + pos;
 	memcpy(gov, ver, vlen);
 	gov[vlen] = '\0';
 	pos += vlen;
 	if (!uvarint(data, len, &pos, &mlen) || mlen > len - pos)
-		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: truncated Go build info", location);
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: truncated Go build info",
+				  location);
 	mod = (const char *)data + pos;
 	/* The module info is framed by two 16-byte sentinels. */
 	if (mlen >= 32) {
@@ -316,7 +327,7 @@ int hull_parse_jar_manifest(const char *data, size_t len, char **title, char **v
 		if (!n)
 			break; /* main section ends at the first blank line */
 #define KEY(k, d)                                                                                  \
-	if (!dst && n > sizeof(k) - 1 && !strncasecmp(line, k, sizeof(k) - 1)) {                 \
+	if (!dst && n > sizeof(k) - 1 && !strncasecmp(line, k, sizeof(k) - 1)) {                   \
 		dst = d;                                                                           \
 		kl = sizeof(k) - 1;                                                                \
 	}
@@ -400,16 +411,16 @@ static int jar_from_filename(struct hull_inventory *inv, const char *location, h
 		return 0;
 	*dash = '\0';
 	{
-		struct hull_pkg p = {.type = HULL_PKG_MAVEN, .name = tmp, .version = dash + 1,
-				     .location = location};
+		struct hull_pkg p = {
+		    .type = HULL_PKG_MAVEN, .name = tmp, .version = dash + 1, .location = location};
 		if (!hull_inventory_add(inv, &p))
 			return hull_fail(err, ENOMEM, "%s", location);
 	}
 	return 0;
 }
 
-int hull_parse_jar(struct hull_inventory *inv, const void *data, size_t len,
-		   const char *location, int depth, hull_err *err)
+int hull_parse_jar(struct hull_inventory *inv, const void *data, size_t len, const char *location,
+		   int depth, hull_err *err)
 {
 	struct archive *a;
 	struct archive_entry *ent;
@@ -438,8 +449,8 @@ int hull_parse_jar(struct hull_inventory *inv, const void *data, size_t len,
 		la_int64_t size = archive_entry_size(ent);
 		bool pom, manifest, nested;
 		if (++entries > HULL_SCAN_JAR_ENTRIES) {
-			hull_inventory_note(inv, "%s: more than %d entries; rest not read", location,
-					    HULL_SCAN_JAR_ENTRIES);
+			hull_inventory_note(inv, "%s: more than %d entries; rest not read",
+					    location, HULL_SCAN_JAR_ENTRIES);
 			break;
 		}
 		if (!name || archive_entry_filetype(ent) != AE_IFREG)
@@ -487,7 +498,8 @@ int hull_parse_jar(struct hull_inventory *inv, const void *data, size_t len,
 				mf = TAKE_PTR(buf);
 				mflen = have;
 			} else if (nested) {
-				_cleanup_free_ char *loc = hull_strdup_printf("%s!%s", location, name);
+				_cleanup_free_ char *loc =
+				    hull_strdup_printf("%s!%s", location, name);
 				if (!loc) {
 					ret = hull_fail(err, ENOMEM, "%s", location);
 					break;

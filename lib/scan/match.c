@@ -89,7 +89,8 @@ bool hull_pkg_match_key(const struct hull_os *os, const struct hull_pkg *p, char
 		*scheme = HULL_VER_DEB;
 		return true;
 	case HULL_PKG_APK:
-		if (!os->id || strcmp(os->id, "alpine") || !version_prefix(os->version_id, 2, v, sizeof v))
+		if (!os->id || strcmp(os->id, "alpine") ||
+		    !version_prefix(os->version_id, 2, v, sizeof v))
 			return false;
 		/* secdb "v3.18" applies to every 3.18.x */
 		snprintf(eco, eco_size, "Alpine:v%s", v);
@@ -236,7 +237,8 @@ int hull_range_affects(enum hull_ver_scheme s, const char *rtype, const char *ev
 		qsort(ev, n, sizeof ev[0], event_cmp);
 		g_sort = NULL;
 		if (sc.failed)
-			return hull_failk(err, HULL_ERR_INVALID, 0, "range with incomparable versions");
+			return hull_failk(err, HULL_ERR_INVALID, 0,
+					  "range with incomparable versions");
 	}
 	/* OSV evaluation: walk the sorted events; introduced opens, fixed/last_affected close. */
 	for (size_t i = 0; i < n; i++) {

@@ -14,14 +14,14 @@ struct hull_finding {
 	char *id;
 	char *ns;
 	char *summary;
-	char *severity; /* CRITICAL|HIGH|MEDIUM|LOW|UNKNOWN */
+	char *severity;			/* CRITICAL|HIGH|MEDIUM|LOW|UNKNOWN */
 	char *aliases, *related, *refs; /* newline-separated, may be NULL */
 	char *published, *modified;
-	char *ecosystem;   /* "Debian:12" */
-	char *match_name;  /* the name looked up: source package for deb, origin for apk */
-	char *installed;   /* the version compared: source version for deb */
-	char *fixed;       /* NULL: no fixed version known */
-	char *range;       /* the events or versions entry that matched */
+	char *ecosystem;  /* "Debian:12" */
+	char *match_name; /* the name looked up: source package for deb, origin for apk */
+	char *installed;  /* the version compared: source version for deb */
+	char *fixed;	  /* NULL: no fixed version known */
+	char *range;	  /* the events or versions entry that matched */
 };
 
 struct hull_match_result {

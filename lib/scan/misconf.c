@@ -27,32 +27,32 @@ enum {
 };
 
 static const struct hull_check_def defs[C_COUNT] = {
-	[C_ROOT_USER] = {"HULL-IMG-001", "Image runs as root", "HIGH",
-			 "CIS Docker 4.1, CIS-DI-0001, AVD-DS-0002",
-			 "create a user and add USER to the image"},
-	[C_NO_HEALTHCHECK] = {"HULL-IMG-002", "No HEALTHCHECK in the image", "LOW",
-			      "CIS Docker 4.6, CIS-DI-0006, AVD-DS-0026",
-			      "add a HEALTHCHECK instruction"},
-	[C_LATEST_TAG] = {"HULL-IMG-003", "Image referenced by the 'latest' tag or no tag",
-			  "MEDIUM", "DKL-DI-0006, AVD-DS-0001", "pin a version tag or a digest"},
-	[C_ENV_SECRET] = {"HULL-IMG-004", "Secret-like value in ENV or labels", "HIGH",
-			  "CIS Docker 4.10, CIS-DI-0010, AVD-DS-0031",
-			  "pass secrets at run time (secrets, mounted files), not in the image"},
-	[C_SSH_PORT] = {"HULL-IMG-005", "Port 22 exposed", "MEDIUM", "AVD-DS-0004",
-			"do not run sshd in containers"},
-	[C_SETID] = {"HULL-FS-001", "setuid/setgid file", "LOW", "CIS Docker 4.8, CIS-DI-0008",
-		     "remove the bit (chmod u-s,g-s) unless the program needs it"},
-	[C_WORLD_WRITABLE] = {"HULL-FS-002", "World-writable file or directory", "MEDIUM",
-			      "CIS Docker 4.8", "remove write permission for others (chmod o-w)"},
-	[C_EMPTY_PASSWORD] = {"HULL-FS-003", "Account with an empty password", "CRITICAL",
-			      "DKL-LI-0001", "lock the account (passwd -l) or set a password"},
-	[C_DUP_UID] = {"HULL-FS-004", "Duplicate UID in /etc/passwd", "MEDIUM", "DKL-LI-0002",
-		       "give every account its own UID"},
-	[C_DUP_GID] = {"HULL-FS-005", "Duplicate GID in /etc/group", "MEDIUM", "DKL-LI-0002",
-		       "give every group its own GID"},
-	[C_CREDENTIAL_FILE] = {"HULL-FS-006", "Private key or credential file in the image", "HIGH",
-			       "CIS Docker 4.10, CIS-DI-0010, DKL-DI credentials",
-			       "remove the file; mount credentials at run time"},
+    [C_ROOT_USER] = {"HULL-IMG-001", "Image runs as root", "HIGH",
+		     "CIS Docker 4.1, CIS-DI-0001, AVD-DS-0002",
+		     "create a user and add USER to the image"},
+    [C_NO_HEALTHCHECK] = {"HULL-IMG-002", "No HEALTHCHECK in the image", "LOW",
+			  "CIS Docker 4.6, CIS-DI-0006, AVD-DS-0026",
+			  "add a HEALTHCHECK instruction"},
+    [C_LATEST_TAG] = {"HULL-IMG-003", "Image referenced by the 'latest' tag or no tag", "MEDIUM",
+		      "DKL-DI-0006, AVD-DS-0001", "pin a version tag or a digest"},
+    [C_ENV_SECRET] = {"HULL-IMG-004", "Secret-like value in ENV or labels", "HIGH",
+		      "CIS Docker 4.10, CIS-DI-0010, AVD-DS-0031",
+		      "pass secrets at run time (secrets, mounted files), not in the image"},
+    [C_SSH_PORT] = {"HULL-IMG-005", "Port 22 exposed", "MEDIUM", "AVD-DS-0004",
+		    "do not run sshd in containers"},
+    [C_SETID] = {"HULL-FS-001", "setuid/setgid file", "LOW", "CIS Docker 4.8, CIS-DI-0008",
+		 "remove the bit (chmod u-s,g-s) unless the program needs it"},
+    [C_WORLD_WRITABLE] = {"HULL-FS-002", "World-writable file or directory", "MEDIUM",
+			  "CIS Docker 4.8", "remove write permission for others (chmod o-w)"},
+    [C_EMPTY_PASSWORD] = {"HULL-FS-003", "Account with an empty password", "CRITICAL",
+			  "DKL-LI-0001", "lock the account (passwd -l) or set a password"},
+    [C_DUP_UID] = {"HULL-FS-004", "Duplicate UID in /etc/passwd", "MEDIUM", "DKL-LI-0002",
+		   "give every account its own UID"},
+    [C_DUP_GID] = {"HULL-FS-005", "Duplicate GID in /etc/group", "MEDIUM", "DKL-LI-0002",
+		   "give every group its own GID"},
+    [C_CREDENTIAL_FILE] = {"HULL-FS-006", "Private key or credential file in the image", "HIGH",
+			   "CIS Docker 4.10, CIS-DI-0010, DKL-DI credentials",
+			   "remove the file; mount credentials at run time"},
 };
 
 const struct hull_check_def *hull_check_defs(size_t *n)
@@ -110,8 +110,8 @@ static bool suspicious_key(const char *k, size_t n)
 	for (size_t i = 0; i < n; i++)
 		up[i] = (k[i] >= 'a' && k[i] <= 'z') ? (char)(k[i] - 32) : k[i];
 	up[n] = '\0';
-	if (!strcmp(up, "GPG_KEY") || !strcmp(up, "GPG_KEYS") || hull_str_has_suffix(up, "_GPG_KEY") ||
-	    hull_str_has_suffix(up, "_GPG_KEYS"))
+	if (!strcmp(up, "GPG_KEY") || !strcmp(up, "GPG_KEYS") ||
+	    hull_str_has_suffix(up, "_GPG_KEY") || hull_str_has_suffix(up, "_GPG_KEYS"))
 		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
 		if (strstr(up, words[i]))
@@ -127,8 +127,8 @@ static int check_kv(struct hull_misconf_list *l, char **kvs, const char *what, h
 		/* An empty value is a placeholder, not a secret. */
 		if (!eq || !eq[1] || !suspicious_key(*p, kl))
 			continue;
-		if (add(l, C_ENV_SECRET, NULL, err, "%s %.*s has a value (not shown)", what, (int)kl,
-			*p) < 0)
+		if (add(l, C_ENV_SECRET, NULL, err, "%s %.*s has a value (not shown)", what,
+			(int)kl, *p) < 0)
 			return -1;
 	}
 	return 0;
@@ -217,7 +217,8 @@ char **hull_duplicate_ids(const char *data, size_t len)
 			if (*end)
 				continue;
 			a[na].order = na;
-			snprintf(a[na].name, sizeof a[na].name, "%.*s", (int)(f[1] - f[0] - 1), f[0]);
+			snprintf(a[na].name, sizeof a[na].name, "%.*s", (int)(f[1] - f[0] - 1),
+				 f[0]);
 			na++;
 		}
 	}
@@ -257,19 +258,21 @@ int hull_misconf_check(const struct hull_inventory *inv, const struct hull_image
 	if (meta && meta->is_image) {
 		const char *u = meta->user ? meta->user : "";
 		/* "", "root", "0", "root:root", "0:0" all run as uid 0 */
-		if (!*u || !strcmp(u, "root") || !strcmp(u, "0") || hull_str_has_prefix(u, "root:") ||
-		    hull_str_has_prefix(u, "0:")) {
-			if (add(l, C_ROOT_USER, NULL, err, "config.User is %s%s%s", *u ? "\"" : "unset",
-				u, *u ? "\"" : "") < 0)
+		if (!*u || !strcmp(u, "root") || !strcmp(u, "0") ||
+		    hull_str_has_prefix(u, "root:") || hull_str_has_prefix(u, "0:")) {
+			if (add(l, C_ROOT_USER, NULL, err, "config.User is %s%s%s",
+				*u ? "\"" : "unset", u, *u ? "\"" : "") < 0)
 				return -1;
 		}
 		if (!meta->has_healthcheck &&
 		    add(l, C_NO_HEALTHCHECK, NULL, err, "the image config has no Healthcheck") < 0)
 			return -1;
 		if ((!meta->tag || !strcmp(meta->tag, "latest")) &&
-		    add(l, C_LATEST_TAG, NULL, err, "%s", meta->tag ? "tag \"latest\"" : "no tag given") < 0)
+		    add(l, C_LATEST_TAG, NULL, err, "%s",
+			meta->tag ? "tag \"latest\"" : "no tag given") < 0)
 			return -1;
-		if (check_kv(l, meta->env, "ENV", err) < 0 || check_kv(l, meta->labels, "label", err) < 0)
+		if (check_kv(l, meta->env, "ENV", err) < 0 ||
+		    check_kv(l, meta->labels, "label", err) < 0)
 			return -1;
 		for (char **p = meta->ports; p && *p; p++)
 			if ((!strcmp(*p, "22") || hull_str_has_prefix(*p, "22/")) &&
@@ -281,24 +284,26 @@ int hull_misconf_check(const struct hull_inventory *inv, const struct hull_image
 		int r = 0;
 		switch (f->kind) {
 		case HULL_FACT_SETID:
-			r = add(l, C_SETID, f->path, err, "%s is %s%s%s (mode %04o, owner %u)", f->path,
-				(f->mode & S_ISUID) ? "setuid" : "",
+			r = add(l, C_SETID, f->path, err, "%s is %s%s%s (mode %04o, owner %u)",
+				f->path, (f->mode & S_ISUID) ? "setuid" : "",
 				(f->mode & S_ISUID) && (f->mode & S_ISGID) ? " and " : "",
 				(f->mode & S_ISGID) ? "setgid" : "", f->mode & 07777, f->uid);
 			break;
 		case HULL_FACT_WORLD_WRITABLE:
-			r = add(l, C_WORLD_WRITABLE, f->path, err, "%s is world-writable (mode %04o)",
-				f->path, f->mode & 07777);
+			r = add(l, C_WORLD_WRITABLE, f->path, err,
+				"%s is world-writable (mode %04o)", f->path, f->mode & 07777);
 			break;
 		case HULL_FACT_CREDENTIAL:
-			r = add(l, C_CREDENTIAL_FILE, f->path, err, "%s is a credential file", f->path);
+			r = add(l, C_CREDENTIAL_FILE, f->path, err, "%s is a credential file",
+				f->path);
 			break;
 		}
 		if (r < 0)
 			return -1;
 	}
 	if (inv->shadow) {
-		_cleanup_strv_ char **names = hull_shadow_empty_passwords(inv->shadow, inv->shadow_len);
+		_cleanup_strv_ char **names =
+		    hull_shadow_empty_passwords(inv->shadow, inv->shadow_len);
 		if (!names)
 			return hull_fail(err, ENOMEM, "checks");
 		for (char **p = names; *p; p++)

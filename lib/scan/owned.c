@@ -127,7 +127,8 @@ int hull_owned_add_dpkg_list(struct hull_owned *o, const char *pkg, const char *
 		if (n < 2 || line[0] != '/' || memchr(line, '\0', n))
 			continue;
 		if (hull_owned_add(o, line, n, ow) < 0)
-			return hull_failk(err, HULL_ERR_LIMIT, ENOMEM, "dpkg file lists: too many paths");
+			return hull_failk(err, HULL_ERR_LIMIT, ENOMEM,
+					  "dpkg file lists: too many paths");
 	}
 	return 0;
 }
@@ -152,7 +153,8 @@ int hull_owned_add_apk_db(struct hull_owned *o, const char *data, size_t len, hu
 			continue;
 		if (line[0] == 'P') {
 			char buf[300];
-			snprintf(buf, sizeof buf, "apk:%.*s", (int)(n - 2 > 250 ? 250 : n - 2), line + 2);
+			snprintf(buf, sizeof buf, "apk:%.*s", (int)(n - 2 > 250 ? 250 : n - 2),
+				 line + 2);
 			owner = hull_arena_strdup(&o->arena, buf);
 			if (!owner)
 				return hull_fail(err, ENOMEM, "apk database");
@@ -160,12 +162,13 @@ int hull_owned_add_apk_db(struct hull_owned *o, const char *data, size_t len, hu
 			dir = line + 2;
 			dirl = n - 2;
 		} else if (line[0] == 'R' && owner && dir) {
-			int l = snprintf(path, sizeof path, "/%.*s/%.*s", (int)dirl, dir, (int)(n - 2),
-					 line + 2);
+			int l = snprintf(path, sizeof path, "/%.*s/%.*s", (int)dirl, dir,
+					 (int)(n - 2), line + 2);
 			if (l <= 0 || (size_t)l >= sizeof path)
 				continue;
 			if (hull_owned_add(o, path, (size_t)l, owner) < 0)
-				return hull_failk(err, HULL_ERR_LIMIT, ENOMEM, "apk database: too many paths");
+				return hull_failk(err, HULL_ERR_LIMIT, ENOMEM,
+						  "apk database: too many paths");
 		}
 	}
 	return 0;

@@ -50,8 +50,8 @@ static size_t stanza_next(const char *d, size_t len, size_t *pos, struct field *
 		f[n].val_len = ll - f[n].name_len - 1;
 		while (f[n].val_len && (*f[n].val == ' ' || *f[n].val == '\t'))
 			f[n].val++, f[n].val_len--;
-		while (f[n].val_len && (f[n].val[f[n].val_len - 1] == ' ' ||
-					f[n].val[f[n].val_len - 1] == '\t'))
+		while (f[n].val_len &&
+		       (f[n].val[f[n].val_len - 1] == ' ' || f[n].val[f[n].val_len - 1] == '\t'))
 			f[n].val_len--;
 		n++;
 	}
@@ -130,10 +130,11 @@ int hull_parse_dpkg_status(struct hull_inventory *inv, const char *data, size_t 
 				nl--;
 			p.src_name = hull_inv_strndup(inv, src->val, nl);
 			if (paren) {
-				const char *close = memchr(paren, ')', src->val_len - (size_t)(paren - src->val));
+				const char *close =
+				    memchr(paren, ')', src->val_len - (size_t)(paren - src->val));
 				if (close && close > paren + 1)
-					p.src_version = hull_inv_strndup(inv, paren + 1,
-									 (size_t)(close - paren - 1));
+					p.src_version = hull_inv_strndup(
+					    inv, paren + 1, (size_t)(close - paren - 1));
 			}
 		}
 		if (!p.src_name)
@@ -275,8 +276,7 @@ int hull_parse_rpm_header(struct hull_inventory *inv, const uint8_t *blob, size_
 {
 	uint32_t il, dl;
 	const uint8_t *index, *store;
-	const char *name = NULL, *ver = NULL, *rel = NULL, *arch = NULL, *srpm = NULL,
-		   *lic = NULL;
+	const char *name = NULL, *ver = NULL, *rel = NULL, *arch = NULL, *srpm = NULL, *lic = NULL;
 	int64_t epoch = -1;
 	struct hull_pkg p = {.type = HULL_PKG_RPM, .location = location};
 
@@ -284,11 +284,10 @@ int hull_parse_rpm_header(struct hull_inventory *inv, const uint8_t *blob, size_
 		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: rpm header too short", location);
 	il = be32(blob);
 	dl = be32(blob + 4);
-	if (il == 0 || il > RPM_MAX_INDEX || dl > RPM_MAX_DATA ||
-	    (uint64_t)il * 16 + dl + 8 > len)
+	if (il == 0 || il > RPM_MAX_INDEX || dl > RPM_MAX_DATA || (uint64_t)il * 16 + dl + 8 > len)
 		return hull_failk(err, HULL_ERR_INVALID, 0,
-				  "%s: rpm header sizes out of range (%u entries, %u bytes)", location,
-				  il, dl);
+				  "%s: rpm header sizes out of range (%u entries, %u bytes)",
+				  location, il, dl);
 	index = blob + 8;
 	store = index + (size_t)il * 16;
 	for (uint32_t i = 0; i < il; i++) {

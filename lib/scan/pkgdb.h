@@ -10,7 +10,7 @@
 #include "scan/inventory.h"
 
 #define HULL_SCAN_MAX_PKGS    200000 /* packages in one database */
-#define HULL_SCAN_JAR_DEPTH   3      /* jars inside jars inside jars */
+#define HULL_SCAN_JAR_DEPTH   3	     /* jars inside jars inside jars */
 #define HULL_SCAN_JAR_ENTRIES 100000
 
 /* var/lib/dpkg/status, or one file of status.d/ (distroless: no Status field needed). */
@@ -44,8 +44,8 @@ int hull_parse_go_buildinfo(struct hull_inventory *inv, const uint8_t *data, siz
 int hull_parse_go_modinfo(struct hull_inventory *inv, const char *goversion, const char *mod,
 			  size_t len, const char *location, hull_err *err);
 /* A jar/war/ear held in memory: pom.properties, then MANIFEST.MF, then the file name. */
-int hull_parse_jar(struct hull_inventory *inv, const void *data, size_t len,
-		   const char *location, int depth, hull_err *err);
+int hull_parse_jar(struct hull_inventory *inv, const void *data, size_t len, const char *location,
+		   int depth, hull_err *err);
 /* A jar's META-INF/MANIFEST.MF on its own (fuzzed). */
 int hull_parse_jar_manifest(const char *data, size_t len, char **title, char **version,
 			    char **vendor_id);

@@ -35,9 +35,9 @@ int hull_severity_mask(const char *list, unsigned *mask, hull_err *err)
 			t++;
 		r = hull_severity_rank(t);
 		if (r < 0)
-			return hull_failk(err, HULL_ERR_INVALID, 0,
-					  "unknown severity \"%s\" (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)",
-					  t);
+			return hull_failk(
+			    err, HULL_ERR_INVALID, 0,
+			    "unknown severity \"%s\" (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)", t);
 		*mask |= 1u << r;
 	}
 	if (!*mask)
@@ -65,8 +65,8 @@ static void uuid4(char out[37])
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
 	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 }
 
 static json_object *str_or_null(const char *s)
@@ -252,15 +252,18 @@ json_object *hull_report_json(const struct hull_report *r)
 		for (size_t i = 0; i < r->nvulns; i++)
 			sevs[i] = r->vulns[i].severity;
 		if (r->scanned_vuln)
-			json_object_object_add(sum, "vulnerabilities", counts_by_severity(sevs, r->nvulns));
+			json_object_object_add(sum, "vulnerabilities",
+					       counts_by_severity(sevs, r->nvulns));
 		for (size_t i = 0; i < r->nmis; i++)
 			sevs[i] = r->mis[i].check->severity;
 		if (r->scanned_misconf)
-			json_object_object_add(sum, "misconfigurations", counts_by_severity(sevs, r->nmis));
+			json_object_object_add(sum, "misconfigurations",
+					       counts_by_severity(sevs, r->nmis));
 		for (size_t i = 0; i < r->nsecrets; i++)
 			sevs[i] = r->secrets[i].severity;
 		if (r->scanned_secret)
-			json_object_object_add(sum, "secrets", counts_by_severity(sevs, r->nsecrets));
+			json_object_object_add(sum, "secrets",
+					       counts_by_severity(sevs, r->nsecrets));
 		free(sevs);
 	}
 	json_object_object_add(o, "summary", sum);
@@ -369,12 +372,14 @@ json_object *hull_report_sarif(const struct hull_report *r)
 			first_ref = strndup(f->refs, strcspn(f->refs, "\n"));
 			help = first_ref;
 		}
-		int idx = sarif_rule(&sr, f->id, f->id, f->summary, f->severity, help, "vulnerability");
-		snprintf(msg, sizeof msg,
-			 "Package: %s\nInstalled Version: %s\nVulnerability %s\nSeverity: %s\nFixed "
-			 "Version: %s\nMatched: %s %s %s (%s)",
-			 f->pkg->name, f->pkg->version, f->id, f->severity, f->fixed ? f->fixed : "none",
-			 f->ecosystem, f->match_name, f->installed, f->range);
+		int idx =
+		    sarif_rule(&sr, f->id, f->id, f->summary, f->severity, help, "vulnerability");
+		snprintf(
+		    msg, sizeof msg,
+		    "Package: %s\nInstalled Version: %s\nVulnerability %s\nSeverity: %s\nFixed "
+		    "Version: %s\nMatched: %s %s %s (%s)",
+		    f->pkg->name, f->pkg->version, f->id, f->severity, f->fixed ? f->fixed : "none",
+		    f->ecosystem, f->match_name, f->installed, f->range);
 		sarif_result(results, f->id, idx, f->severity, msg, f->pkg->location, 1);
 	}
 	for (size_t i = 0; i < r->nmis; i++) {
@@ -504,7 +509,8 @@ json_object *hull_report_cyclonedx(const struct hull_report *r, bool with_vulns)
 			const struct hull_finding *f = &r->vulns[i];
 			json_object *v, *x, *aff, *a, *vers, *ver;
 			if (json_object_object_get_ex(seen, f->id, &x)) {
-				v = json_object_array_get_idx(vulns, (size_t)json_object_get_int(x));
+				v = json_object_array_get_idx(vulns,
+							      (size_t)json_object_get_int(x));
 			} else {
 				json_object *src = json_object_new_object(), *refs, *ratings, *rt,
 					    *rsrc, *advs;
@@ -522,8 +528,10 @@ json_object *hull_report_cyclonedx(const struct hull_report *r, bool with_vulns)
 						json_object *ref = json_object_new_object(),
 							    *rs = json_object_new_object();
 						json_object_object_add(
-							ref, "id", json_object_new_string_len(s, (int)n));
-						hull_json_add_str(rs, "name", pass ? "related" : "alias");
+						    ref, "id",
+						    json_object_new_string_len(s, (int)n));
+						hull_json_add_str(rs, "name",
+								  pass ? "related" : "alias");
 						json_object_object_add(ref, "source", rs);
 						json_object_array_add(refs, ref);
 						s = e ? e + 1 : NULL;
@@ -553,8 +561,8 @@ json_object *hull_report_cyclonedx(const struct hull_report *r, bool with_vulns)
 					const char *e = strchr(s, '\n');
 					size_t n = e ? (size_t)(e - s) : strlen(s);
 					json_object *ad = json_object_new_object();
-					json_object_object_add(ad, "url",
-							       json_object_new_string_len(s, (int)n));
+					json_object_object_add(
+					    ad, "url", json_object_new_string_len(s, (int)n));
 					json_object_array_add(advs, ad);
 					s = e ? e + 1 : NULL;
 				}
@@ -568,7 +576,8 @@ json_object *hull_report_cyclonedx(const struct hull_report *r, bool with_vulns)
 					hull_json_add_str(v, "updated", f->modified);
 				json_object_object_add(v, "affects", json_object_new_array());
 				json_object_array_add(vulns, v);
-				hull_json_add_int(seen, f->id, (int)json_object_array_length(vulns) - 1);
+				hull_json_add_int(seen, f->id,
+						  (int)json_object_array_length(vulns) - 1);
 			}
 			json_object_object_get_ex(v, "affects", &aff);
 			a = json_object_new_object();
@@ -581,8 +590,8 @@ json_object *hull_report_cyclonedx(const struct hull_report *r, bool with_vulns)
 			json_object_object_add(a, "versions", vers);
 			json_object_array_add(aff, a);
 			if (f->fixed && !json_object_object_get_ex(v, "recommendation", &x)) {
-				_cleanup_free_ char *rec =
-					hull_strdup_printf("Upgrade %s to %s or later", f->match_name, f->fixed);
+				_cleanup_free_ char *rec = hull_strdup_printf(
+				    "Upgrade %s to %s or later", f->match_name, f->fixed);
 				if (rec)
 					hull_json_add_str(v, "recommendation", rec);
 			}
@@ -663,15 +672,16 @@ json_object *hull_report_spdx(const struct hull_report *r)
 		hull_json_add_str(p, "licenseDeclared", "NOASSERTION");
 		hull_json_add_str(p, "copyrightText", "NOASSERTION");
 		{
-			_cleanup_free_ char *si = hull_strdup_printf("%s package found in %s",
-								      hull_pkg_type_name(pk->type),
-								      pk->location);
+			_cleanup_free_ char *si = hull_strdup_printf(
+			    "%s package found in %s", hull_pkg_type_name(pk->type), pk->location);
 			if (si)
 				hull_json_add_str(p, "sourceInfo", si);
 		}
-		if (pk->src_name && strcmp(pk->src_name, pk->name) && hull_pkg_type_is_os(pk->type)) {
-			_cleanup_free_ char *c = hull_strdup_printf("source package: %s %s", pk->src_name,
-								     pk->src_version ? pk->src_version : "");
+		if (pk->src_name && strcmp(pk->src_name, pk->name) &&
+		    hull_pkg_type_is_os(pk->type)) {
+			_cleanup_free_ char *c =
+			    hull_strdup_printf("source package: %s %s", pk->src_name,
+					       pk->src_version ? pk->src_version : "");
 			if (c)
 				hull_json_add_str(p, "comment", c);
 		}
@@ -723,8 +733,9 @@ char *hull_report_table(const struct hull_report *r, bool color)
 {
 	hull_buf b = {0};
 	const struct hull_os *os = &r->inv->os;
-	hull_buf_printf(&b, "%s (%s%s%s) — %zu packages\n", r->target, os->id ? os->id : "unknown OS",
-			os->version_id ? " " : "", os->version_id ? os->version_id : "", r->inv->npkgs);
+	hull_buf_printf(&b, "%s (%s%s%s) — %zu packages\n", r->target,
+			os->id ? os->id : "unknown OS", os->version_id ? " " : "",
+			os->version_id ? os->version_id : "", r->inv->npkgs);
 	if (r->scanned_vuln) {
 		hull_buf_printf(&b, "\nVulnerabilities: %zu\n", r->nvulns);
 		if (r->nvulns) {

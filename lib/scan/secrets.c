@@ -11,8 +11,8 @@
 #include "core/json.h"
 #include "core/util.h"
 
-#define MAX_RULES	     256
-#define MAX_KEYWORDS	     16
+#define MAX_RULES	      256
+#define MAX_KEYWORDS	      16
 #define MAX_FINDINGS_PER_FILE 100
 
 struct rule {
@@ -74,10 +74,11 @@ static int load_rule(struct rule *r, json_object *o, size_t idx, hull_err *err)
 	if (!id || !title || !sev || !re)
 		return hull_failk(err, HULL_ERR_INVALID, 0,
 				  "rule %zu: id, title, severity and regex are required", idx);
-	if (!json_object_object_get_ex(o, "keywords", &kw) || !json_object_is_type(kw, json_type_array) ||
-	    json_object_array_length(kw) == 0 || json_object_array_length(kw) > MAX_KEYWORDS)
-		return hull_failk(err, HULL_ERR_INVALID, 0, "rule %s: 1 to %d keywords required", id,
-				  MAX_KEYWORDS);
+	if (!json_object_object_get_ex(o, "keywords", &kw) ||
+	    !json_object_is_type(kw, json_type_array) || json_object_array_length(kw) == 0 ||
+	    json_object_array_length(kw) > MAX_KEYWORDS)
+		return hull_failk(err, HULL_ERR_INVALID, 0, "rule %s: 1 to %d keywords required",
+				  id, MAX_KEYWORDS);
 	r->id = strdup(id);
 	r->title = strdup(title);
 	r->severity = strdup(sev);
@@ -163,12 +164,14 @@ int hull_secret_rules_builtin(const struct hull_secret_rules **out, hull_err *er
 bool hull_secret_path_skipped(const char *path)
 {
 	static const char *const prefixes[] = {
-		"usr/share/", "usr/include/", "usr/lib/", "usr/lib64/", "lib/", "lib64/",
-		"usr/local/go/", "var/lib/dpkg/", "var/lib/apt/", "var/cache/", "var/log/",
-		"lib/apk/", "proc/", "sys/", "dev/", "usr/src/", "var/lib/rpm/",
+	    "usr/share/", "usr/include/",  "usr/lib/",	    "usr/lib64/",   "lib/",
+	    "lib64/",	  "usr/local/go/", "var/lib/dpkg/", "var/lib/apt/", "var/cache/",
+	    "var/log/",	  "lib/apk/",	   "proc/",	    "sys/",	    "dev/",
+	    "usr/src/",	  "var/lib/rpm/",
 	};
-	static const char *const dirs[] = {"test", "tests", "testdata", "example", "examples",
-					   "vendor", "fixtures", "__pycache__", ".git"};
+	static const char *const dirs[] = {"test",     "tests",	      "testdata",
+					   "example",  "examples",    "vendor",
+					   "fixtures", "__pycache__", ".git"};
 	static const char *const suffixes[] = {".md", ".rst", ".pyc", ".map", ".svg", ".min.js"};
 	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (hull_str_has_prefix(path, prefixes[i]))
@@ -215,8 +218,8 @@ static bool pem_block_follows(const char *data, size_t len, size_t from)
 	if (!end)
 		return false;
 	for (const char *p = data + from; p < end; p++)
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    *p == '+' || *p == '/' || *p == '=')
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '+' || *p == '/' || *p == '=')
 			b64++;
 	return b64 >= 64;
 }
@@ -257,7 +260,8 @@ int hull_secret_scan(const struct hull_secret_rules *rs, struct hull_inventory *
 			size_t so, eo;
 			m[0].rm_so = (regoff_t)off;
 			m[0].rm_eo = (regoff_t)len;
-			if (regexec(&r->re, data, 10, m, REG_STARTEND | (off ? REG_NOTBOL : 0)) != 0)
+			if (regexec(&r->re, data, 10, m, REG_STARTEND | (off ? REG_NOTBOL : 0)) !=
+			    0)
 				break;
 			so = (size_t)m[r->group].rm_so;
 			eo = (size_t)m[r->group].rm_eo;
@@ -268,14 +272,17 @@ int hull_secret_scan(const struct hull_secret_rules *rs, struct hull_inventory *
 			if (r->block && !pem_block_follows(data, len, eo))
 				continue;
 			{
-				struct hull_secret s = {.rule = r->id, .title = r->title,
-							.severity = r->severity, .path = path};
+				struct hull_secret s = {.rule = r->id,
+							.title = r->title,
+							.severity = r->severity,
+							.path = path};
 				char excerpt[64];
 				unsigned line = 1;
 				size_t show = eo - so < 4 ? eo - so : 4;
 				for (size_t i = 0; i < so; i++)
 					line += data[i] == '\n';
-				/* Never print the secret: its first characters identify the kind. */
+				/* Never print the secret: its first characters identify the kind.
+				 */
 				snprintf(excerpt, sizeof excerpt, "%.*s%s", (int)show, data + so,
 					 "*****");
 				s.line = line;

@@ -154,7 +154,8 @@ static void map_remove_tree(struct collector *c, const char *dir, bool self)
 		struct entry **pp = &c->buckets[i];
 		while (*pp) {
 			struct entry *e = *pp;
-			bool under = (dl == 0) || (!strncmp(e->path, dir, dl) && e->path[dl] == '/');
+			bool under =
+			    (dl == 0) || (!strncmp(e->path, dir, dl) && e->path[dl] == '/');
 			bool is_self = self && !strcmp(e->path, dir);
 			if ((under || is_self) && e->layer < c->layer) {
 				*pp = e->next;
@@ -186,26 +187,26 @@ void hull_image_meta_free(struct hull_image_meta *m)
 /* ---- what to look at ---- */
 
 static const char *const kept_paths[] = {
-	"etc/os-release",
-	"usr/lib/os-release",
-	"etc/debian_version",
-	"etc/alpine-release",
-	"var/lib/dpkg/status",
-	"lib/apk/db/installed",
-	"usr/lib/apk/db/installed",
-	"var/lib/rpm/rpmdb.sqlite",
-	"usr/lib/sysimage/rpm/rpmdb.sqlite",
-	"usr/share/rpm/rpmdb.sqlite",
-	"etc/passwd",
-	"etc/shadow",
-	"etc/group",
+    "etc/os-release",
+    "usr/lib/os-release",
+    "etc/debian_version",
+    "etc/alpine-release",
+    "var/lib/dpkg/status",
+    "lib/apk/db/installed",
+    "usr/lib/apk/db/installed",
+    "var/lib/rpm/rpmdb.sqlite",
+    "usr/lib/sysimage/rpm/rpmdb.sqlite",
+    "usr/share/rpm/rpmdb.sqlite",
+    "etc/passwd",
+    "etc/shadow",
+    "etc/group",
 };
 
 static const char *const bdb_rpm_paths[] = {
-	"var/lib/rpm/Packages",
-	"usr/lib/sysimage/rpm/Packages",
-	"var/lib/rpm/Packages.db",
-	"usr/lib/sysimage/rpm/Packages.db",
+    "var/lib/rpm/Packages",
+    "usr/lib/sysimage/rpm/Packages",
+    "var/lib/rpm/Packages.db",
+    "usr/lib/sysimage/rpm/Packages.db",
 };
 
 static const char *base_name(const char *p)
@@ -257,10 +258,10 @@ static bool is_jar(const char *path)
 
 static bool is_credential_name(const char *path)
 {
-	static const char *const names[] = {"id_rsa",	    "id_dsa",	       "id_ecdsa",
-					    "id_ed25519",   ".env",	       "credentials.json",
-					    "database.yml", ".git-credentials", ".pgpass",
-					    ".netrc",	    ".pypirc",	       ".htpasswd"};
+	static const char *const names[] = {
+	    "id_rsa",  "id_dsa",	   "id_ecdsa",	   "id_ed25519",
+	    ".env",    "credentials.json", "database.yml", ".git-credentials",
+	    ".pgpass", ".netrc",	   ".pypirc",	   ".htpasswd"};
 	const char *b = base_name(path);
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcmp(b, names[i]))
@@ -305,9 +306,9 @@ static unsigned want_for(const struct collector *c, const char *path, mode_t mod
 /* ---- one file ---- */
 
 struct file_src {
-	int fd;			 /* directory targets: the open file */
-	struct archive *ar;	 /* image layers: the current entry's data */
-	const char *mem;	 /* already in memory */
+	int fd;		    /* directory targets: the open file */
+	struct archive *ar; /* image layers: the current entry's data */
+	const char *mem;    /* already in memory */
 	size_t mem_len;
 };
 
@@ -331,7 +332,8 @@ static int src_read_all(struct file_src *s, uint64_t size, size_t max, char **ou
 		have = (size_t)n;
 	} else if (s->ar) {
 		la_ssize_t n;
-		while (have < size && (n = archive_read_data(s->ar, buf + have, (size_t)size - have)) > 0)
+		while (have < size &&
+		       (n = archive_read_data(s->ar, buf + have, (size_t)size - have)) > 0)
 			have += (size_t)n;
 		if (have < size) {
 			free(buf);
@@ -367,7 +369,10 @@ static int go_probe_fd(int fd, uint64_t size, char **out, size_t *len)
 			_v = le ? _v | (uint64_t)(p)[_i] << (8 * _i) : (_v << 8) | (p)[_i];        \
 		_v;                                                                                \
 	})
-	if (pread(fd, eh, sizeof eh, 0) != (ssize_t)sizeof eh || memcmp(eh, "\x7f" "ELF", 4))
+	if (pread(fd, eh, sizeof eh, 0) != (ssize_t)sizeof eh || memcmp(eh,
+									"\x7f"
+									"ELF",
+									4))
 		return 1;
 	is64 = eh[4] == 2;
 	le = eh[5] == 1;
@@ -450,7 +455,8 @@ static int collect_file(struct collector *c, const char *path, mode_t mode, uid_
 	int r;
 
 	if (++c->files > HULL_SCAN_MAX_FILES)
-		return hull_failk(err, HULL_ERR_LIMIT, 0, "more than %d files", HULL_SCAN_MAX_FILES);
+		return hull_failk(err, HULL_ERR_LIMIT, 0, "more than %d files",
+				  HULL_SCAN_MAX_FILES);
 	c->inv->files_seen = c->files;
 	/* A later layer's copy replaces whatever a lower one said about this path. */
 	map_remove(c, path);
@@ -460,8 +466,10 @@ static int collect_file(struct collector *c, const char *path, mode_t mode, uid_
 		return hull_fail(err, ENOMEM, "%s", path);
 	for (size_t i = 0; i < ARRAY_SIZE(bdb_rpm_paths) && c->o->packages; i++)
 		if (!strcmp(path, bdb_rpm_paths[i]))
-			hull_inventory_note(c->inv, "%s: BerkeleyDB/NDB rpm database not read "
-						    "(only rpmdb.sqlite is supported)", loc);
+			hull_inventory_note(c->inv,
+					    "%s: BerkeleyDB/NDB rpm database not read "
+					    "(only rpmdb.sqlite is supported)",
+					    loc);
 
 	if (c->o->files) {
 		bool ww = (mode & 0002) && (S_ISREG(mode) || (S_ISDIR(mode) && !(mode & S_ISVTX)));
@@ -483,7 +491,8 @@ static int collect_file(struct collector *c, const char *path, mode_t mode, uid_
 		r = go_probe_fd(src->fd, size, &win, &wl);
 		if (r < 0)
 			return hull_fail(err, ENOMEM, "%s", path);
-		if (r == 0 && hull_parse_go_buildinfo(c->inv, (const uint8_t *)win, wl, loc, err) < 0)
+		if (r == 0 &&
+		    hull_parse_go_buildinfo(c->inv, (const uint8_t *)win, wl, loc, err) < 0)
 			return hull_wrap(err, "%s", loc);
 		w &= ~(unsigned)W_GO;
 	}
@@ -496,7 +505,8 @@ static int collect_file(struct collector *c, const char *path, mode_t mode, uid_
 			w &= ~(unsigned)W_SECRET;
 	}
 	if (w) {
-		size_t max = (w & (W_GO | W_JAR | W_KEEP)) ? HULL_SCAN_ANALYSE_MAX : HULL_SCAN_SECRET_MAX;
+		size_t max =
+		    (w & (W_GO | W_JAR | W_KEEP)) ? HULL_SCAN_ANALYSE_MAX : HULL_SCAN_SECRET_MAX;
 		if (w & W_KEEP && size > HULL_SCAN_KEEP_MAX) {
 			hull_inventory_note(c->inv, "%s: too large (%llu bytes); not read", loc,
 					    (unsigned long long)size);
@@ -509,8 +519,8 @@ static int collect_file(struct collector *c, const char *path, mode_t mode, uid_
 			if (r < 0)
 				return hull_wrap(err, "%s", loc);
 			if (r > 0) {
-				hull_inventory_note(c->inv, "%s: larger than %zu bytes; not analysed",
-						    loc, max);
+				hull_inventory_note(
+				    c->inv, "%s: larger than %zu bytes; not analysed", loc, max);
 				w = 0;
 			}
 		}
@@ -548,8 +558,9 @@ static int collect_file(struct collector *c, const char *path, mode_t mode, uid_
 	if (w & W_KEEP) {
 		if (c->kept_bytes + len > HULL_SCAN_MEM_BUDGET) {
 			entry_free(e);
-			return hull_failk(err, HULL_ERR_LIMIT, 0, "%s: memory budget of %u MiB exceeded",
-					  loc, HULL_SCAN_MEM_BUDGET >> 20);
+			return hull_failk(err, HULL_ERR_LIMIT, 0,
+					  "%s: memory budget of %u MiB exceeded", loc,
+					  HULL_SCAN_MEM_BUDGET >> 20);
 		}
 		e->data = TAKE_PTR(data);
 		e->len = len;
@@ -575,47 +586,46 @@ static struct entry *tree_lookup(struct collector *c, const char *path)
 	if (strlen(path) >= sizeof cur)
 		return NULL;
 	strcpy(cur, path);
-restart:
-	{
-		/* Walk the prefixes: the first one that is a symlink is replaced by its target. */
-		size_t n = strlen(cur);
-		for (size_t i = 0; i <= n; i++) {
-			if (cur[i] != '/' && cur[i] != '\0')
-				continue;
-			char save = cur[i];
-			cur[i] = '\0';
-			struct entry *e = map_get(c, cur);
-			cur[i] = save;
-			if (!e || !e->symlink)
-				continue;
-			if (++links > 40)
-				return NULL;
-			{
-				char tmp[PATH_MAX * 2];
-				char *clean;
-				const char *rest = cur + i;
-				if (e->link[0] == '/') {
-					snprintf(tmp, sizeof tmp, "%s%s", e->link, rest);
-				} else {
-					/* relative to the symlink's directory */
-					const char *slash = strrchr(e->path, '/');
-					int dl = slash ? (int)(slash - e->path) : 0;
-					snprintf(tmp, sizeof tmp, "/%.*s/%s%s", dl, e->path, e->link, rest);
-				}
-				clean = hull_path_clean(tmp);
-				if (!clean)
-					return NULL;
-				/* hull_path_clean never goes above "/": ".." cannot leave the tree. */
-				if (strlen(clean) >= sizeof cur) {
-					free(clean);
-					return NULL;
-				}
-				strcpy(cur, clean[0] == '/' ? clean + 1 : clean);
-				free(clean);
+restart : {
+	/* Walk the prefixes: the first one that is a symlink is replaced by its target. */
+	size_t n = strlen(cur);
+	for (size_t i = 0; i <= n; i++) {
+		if (cur[i] != '/' && cur[i] != '\0')
+			continue;
+		char save = cur[i];
+		cur[i] = '\0';
+		struct entry *e = map_get(c, cur);
+		cur[i] = save;
+		if (!e || !e->symlink)
+			continue;
+		if (++links > 40)
+			return NULL;
+		{
+			char tmp[PATH_MAX * 2];
+			char *clean;
+			const char *rest = cur + i;
+			if (e->link[0] == '/') {
+				snprintf(tmp, sizeof tmp, "%s%s", e->link, rest);
+			} else {
+				/* relative to the symlink's directory */
+				const char *slash = strrchr(e->path, '/');
+				int dl = slash ? (int)(slash - e->path) : 0;
+				snprintf(tmp, sizeof tmp, "/%.*s/%s%s", dl, e->path, e->link, rest);
 			}
-			goto restart;
+			clean = hull_path_clean(tmp);
+			if (!clean)
+				return NULL;
+			/* hull_path_clean never goes above "/": ".." cannot leave the tree. */
+			if (strlen(clean) >= sizeof cur) {
+				free(clean);
+				return NULL;
+			}
+			strcpy(cur, clean[0] == '/' ? clean + 1 : clean);
+			free(clean);
 		}
+		goto restart;
 	}
+}
 	return map_get(c, cur);
 }
 
@@ -703,11 +713,14 @@ static int finish_tree(struct collector *c, hull_err *err)
 	}
 	if (c->o->files) {
 		/* Copied into the inventory: the collector's entries die with the walk. */
-		if ((e = kept(c, "etc/passwd")) && !(inv->passwd = hull_inv_strndup(inv, e->data, e->len)))
+		if ((e = kept(c, "etc/passwd")) &&
+		    !(inv->passwd = hull_inv_strndup(inv, e->data, e->len)))
 			return hull_fail(err, ENOMEM, "etc/passwd");
-		if ((e = kept(c, "etc/shadow")) && !(inv->shadow = hull_inv_strndup(inv, e->data, e->len)))
+		if ((e = kept(c, "etc/shadow")) &&
+		    !(inv->shadow = hull_inv_strndup(inv, e->data, e->len)))
 			return hull_fail(err, ENOMEM, "etc/shadow");
-		if ((e = kept(c, "etc/group")) && !(inv->group = hull_inv_strndup(inv, e->data, e->len)))
+		if ((e = kept(c, "etc/group")) &&
+		    !(inv->group = hull_inv_strndup(inv, e->data, e->len)))
 			return hull_fail(err, ENOMEM, "etc/group");
 		inv->passwd_len = inv->passwd ? strlen(inv->passwd) : 0;
 		inv->shadow_len = inv->shadow ? strlen(inv->shadow) : 0;
@@ -725,14 +738,15 @@ static int finish_tree(struct collector *c, hull_err *err)
 				const char *loc = arena_path(c, x->path);
 				if (!loc)
 					return hull_fail(err, ENOMEM, "status.d");
-				if (hull_parse_dpkg_status(inv, x->data, x->len, loc, true, err) < 0)
+				if (hull_parse_dpkg_status(inv, x->data, x->len, loc, true, err) <
+				    0)
 					return -1;
 			}
 	for (size_t i = 0; i < ARRAY_SIZE(apk_dbs); i++) {
 		if ((e = kept(c, apk_dbs[i]))) {
 			apk_db = e;
-			if (hull_parse_apk_installed(inv, e->data, e->len, arena_path(c, apk_dbs[i]),
-						     err) < 0)
+			if (hull_parse_apk_installed(inv, e->data, e->len,
+						     arena_path(c, apk_dbs[i]), err) < 0)
 				return -1;
 			break; /* usr/lib/apk is often lib/apk through a symlink: read one */
 		}
@@ -788,7 +802,8 @@ static int walk_dir(struct collector *c, int dfd, char *path, size_t plen, int d
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (plen + nl + 2 >= PATH_MAX) {
-			hull_inventory_note(c->inv, "/%s/%s: path too long; skipped", path, de->d_name);
+			hull_inventory_note(c->inv, "/%s/%s: path too long; skipped", path,
+					    de->d_name);
 			continue;
 		}
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -802,10 +817,11 @@ static int walk_dir(struct collector *c, int dfd, char *path, size_t plen, int d
 				link[n] = '\0';
 				lp = link;
 			}
-		} else if (S_ISREG(st.st_mode) && want_for(c, path, st.st_mode, (uint64_t)st.st_size)) {
-			/* O_NOFOLLOW: the name was a regular file a moment ago; if it was swapped for
-			 * a symlink since, refuse rather than follow. O_NONBLOCK: a FIFO swapped in
-			 * must not hang the scan. */
+		} else if (S_ISREG(st.st_mode) &&
+			   want_for(c, path, st.st_mode, (uint64_t)st.st_size)) {
+			/* O_NOFOLLOW: the name was a regular file a moment ago; if it was swapped
+			 * for a symlink since, refuse rather than follow. O_NONBLOCK: a FIFO
+			 * swapped in must not hang the scan. */
 			src.fd = openat(dirfd(d), de->d_name,
 					O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 			if (src.fd >= 0) {
@@ -843,8 +859,8 @@ static int walk_dir(struct collector *c, int dfd, char *path, size_t plen, int d
 			}
 			sub = openat(dirfd(d), de->d_name,
 				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0 && walk_dir(c, sub, path, plen + nl + (plen ? 1 : 0), depth + 1,
-						 dev, err) < 0) {
+			if (sub >= 0 && walk_dir(c, sub, path, plen + nl + (plen ? 1 : 0),
+						 depth + 1, dev, err) < 0) {
 				ret = -1;
 				break;
 			}
@@ -986,13 +1002,15 @@ static int pick_manifest(int layoutfd, json_object *index, const char *tag, int 
 				continue;
 		}
 		if (pick && depth == 0)
-			return hull_failk(err, HULL_ERR_INVALID, 0,
-					  "the layout holds several images: name one with oci:DIR:TAG");
+			return hull_failk(
+			    err, HULL_ERR_INVALID, 0,
+			    "the layout holds several images: name one with oci:DIR:TAG");
 		if (!pick)
 			pick = m;
 	}
 	if (!pick)
-		return hull_failk(err, HULL_ERR_NOTFOUND, 0, tag ? "no image tagged \"%s\"" : "no image%s",
+		return hull_failk(err, HULL_ERR_NOTFOUND, 0,
+				  tag ? "no image tagged \"%s\"" : "no image%s",
 				  tag ? tag : " for this platform");
 	{
 		const char *digest = hull_json_get_str(pick, "digest");
@@ -1005,7 +1023,8 @@ static int pick_manifest(int layoutfd, json_object *index, const char *tag, int 
 		if (!mt)
 			mt = hull_json_get_str(doc, "mediaType");
 		if (mt && (strstr(mt, "image.index") || strstr(mt, "manifest.list"))) {
-			int r = pick_manifest(layoutfd, doc, NULL, depth + 1, manifest, mdigest, err);
+			int r =
+			    pick_manifest(layoutfd, doc, NULL, depth + 1, manifest, mdigest, err);
 			json_object_put(doc);
 			return r;
 		}
@@ -1041,9 +1060,10 @@ static int read_config(int layoutfd, const char *digest, struct hull_image_meta 
 		return hull_wrap(err, "image config");
 	meta->config_digest = strdup(digest);
 	meta->os = strdup(hull_json_get_str(cfg, "os") ? hull_json_get_str(cfg, "os") : "");
-	meta->arch = strdup(hull_json_get_str(cfg, "architecture") ?
-				    hull_json_get_str(cfg, "architecture") : "");
-	if (!json_object_object_get_ex(cfg, "config", &c) || !json_object_is_type(c, json_type_object))
+	meta->arch = strdup(
+	    hull_json_get_str(cfg, "architecture") ? hull_json_get_str(cfg, "architecture") : "");
+	if (!json_object_object_get_ex(cfg, "config", &c) ||
+	    !json_object_is_type(c, json_type_object))
 		c = NULL;
 	meta->user = strdup(c && hull_json_get_str(c, "User") ? hull_json_get_str(c, "User") : "");
 	meta->env = strv_from_json_array(c && json_object_object_get_ex(c, "Env", &x) ? x : NULL);
@@ -1052,11 +1072,14 @@ static int read_config(int layoutfd, const char *digest, struct hull_image_meta 
 	if (!meta->config_digest || !meta->os || !meta->arch || !meta->user || !meta->env ||
 	    !meta->labels || !meta->ports)
 		return hull_fail(err, ENOMEM, "image config");
-	if (c && json_object_object_get_ex(c, "Labels", &x) && json_object_is_type(x, json_type_object)) {
+	if (c && json_object_object_get_ex(c, "Labels", &x) &&
+	    json_object_is_type(x, json_type_object)) {
 		json_object_object_foreach(x, k, v)
 		{
 			_cleanup_free_ char *kv = hull_strdup_printf(
-				"%s=%s", k, json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "");
+			    "%s=%s", k,
+			    json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+								     : "");
 			if (!kv || hull_strv_push(&meta->labels, kv) < 0)
 				return hull_fail(err, ENOMEM, "image config");
 		}
@@ -1074,8 +1097,8 @@ static int read_config(int layoutfd, const char *digest, struct hull_image_meta 
 	    json_object_is_type(x, json_type_object)) {
 		json_object *t;
 		/* ["NONE"] disables a health check inherited from the base image. */
-		if (json_object_object_get_ex(x, "Test", &t) && json_object_is_type(t, json_type_array) &&
-		    json_object_array_length(t) > 0) {
+		if (json_object_object_get_ex(x, "Test", &t) &&
+		    json_object_is_type(t, json_type_array) && json_object_array_length(t) > 0) {
 			const char *t0 = json_object_get_string(json_object_array_get_idx(t, 0));
 			meta->has_healthcheck = t0 && strcmp(t0, "NONE");
 		}
@@ -1156,7 +1179,8 @@ static int scan_layer(struct collector *c, int layoutfd, const char *digest, hul
 	}
 	r->md = EVP_MD_CTX_new();
 	a = archive_read_new();
-	if (!r->md || !a || !EVP_DigestInit_ex(r->md, !strcmp(alg, "sha512") ? EVP_sha512() : EVP_sha256(), NULL)) {
+	if (!r->md || !a ||
+	    !EVP_DigestInit_ex(r->md, !strcmp(alg, "sha512") ? EVP_sha512() : EVP_sha256(), NULL)) {
 		hull_fail(err, ENOMEM, "layer");
 		goto out;
 	}
@@ -1164,7 +1188,8 @@ static int scan_layer(struct collector *c, int layoutfd, const char *digest, hul
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
 	if (archive_read_open(a, r, NULL, layer_read, NULL) != ARCHIVE_OK) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "layer %s: %s", digest, archive_error_string(a));
+		hull_failk(err, HULL_ERR_INVALID, 0, "layer %s: %s", digest,
+			   archive_error_string(a));
 		goto out;
 	}
 	while ((rc = archive_read_next_header(a, &ent)) == ARCHIVE_OK) {
@@ -1182,8 +1207,8 @@ static int scan_layer(struct collector *c, int layoutfd, const char *digest, hul
 		}
 		if (cr > 0) {
 			if (strcmp(name, ".") && strcmp(name, "./"))
-				hull_inventory_note(c->inv, "layer %.19s: member \"%s\" refused", digest,
-						    name);
+				hull_inventory_note(c->inv, "layer %.19s: member \"%s\" refused",
+						    digest, name);
 			continue;
 		}
 		base = base_name(path);
@@ -1205,14 +1230,15 @@ static int scan_layer(struct collector *c, int layoutfd, const char *digest, hul
 			/* A hard link shares its target's content: carry over what was kept. */
 			char target[PATH_MAX];
 			struct entry *t;
-			if (clean_member(hl, target, sizeof target) == 0 && (t = map_get(c, target)) &&
-			    t->data) {
+			if (clean_member(hl, target, sizeof target) == 0 &&
+			    (t = map_get(c, target)) && t->data) {
 				src.ar = NULL;
 				src.mem = t->data;
 				src.mem_len = t->len;
 				mode = (mode & ~(mode_t)S_IFMT) | S_IFREG;
 				if (collect_file(c, path, mode, archive_entry_uid(ent),
-						 archive_entry_gid(ent), t->len, NULL, &src, err) < 0)
+						 archive_entry_gid(ent), t->len, NULL, &src,
+						 err) < 0)
 					goto out;
 			} else if (c->o->files && (mode & (S_ISUID | S_ISGID))) {
 				mode = (mode & ~(mode_t)S_IFMT) | S_IFREG;
@@ -1229,7 +1255,8 @@ static int scan_layer(struct collector *c, int layoutfd, const char *digest, hul
 			goto out;
 	}
 	if (rc != ARCHIVE_EOF) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "layer %s: %s", digest, archive_error_string(a));
+		hull_failk(err, HULL_ERR_INVALID, 0, "layer %s: %s", digest,
+			   archive_error_string(a));
 		goto out;
 	}
 	/* Hash whatever follows the end-of-archive marker too: the digest covers the blob. */
@@ -1270,7 +1297,8 @@ static int scan_manifest(int blobsfd, json_object *manifest, const struct hull_s
 	int ret = -1;
 
 	meta->is_image = true;
-	if (!json_object_object_get_ex(manifest, "config", &cfg) || !hull_json_get_str(cfg, "digest"))
+	if (!json_object_object_get_ex(manifest, "config", &cfg) ||
+	    !hull_json_get_str(cfg, "digest"))
 		return hull_failk(err, HULL_ERR_INVALID, 0, "manifest %s: no config",
 				  meta->manifest_digest);
 	if (read_config(blobsfd, hull_json_get_str(cfg, "digest"), meta, err) < 0)
@@ -1304,7 +1332,8 @@ int hull_scan_oci_manifest(int blobsfd, const char *manifest_digest, const char 
 	_cleanup_json_ json_object *manifest = NULL;
 	if (read_json_blob(blobsfd, manifest_digest, &manifest, err) < 0)
 		return hull_wrap(err, "manifest");
-	if (!(meta->manifest_digest = strdup(manifest_digest)) || (tag && !(meta->tag = strdup(tag))))
+	if (!(meta->manifest_digest = strdup(manifest_digest)) ||
+	    (tag && !(meta->tag = strdup(tag))))
 		return hull_fail(err, ENOMEM, "image");
 	return scan_manifest(blobsfd, manifest, o, inv, meta, err);
 }
@@ -1384,7 +1413,8 @@ static int extract_oci_archive(const char *file, int outfd, hull_err *err)
 			continue;
 		/* Only names of the fixed shapes above are written, relative to our private
 		 * directory, never through an existing file or link. */
-		fd = openat(outfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		fd =
+		    openat(outfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			hull_fail(err, errno, "%s: %s", file, path);
 			goto out;
@@ -1396,7 +1426,8 @@ static int extract_oci_archive(const char *file, int outfd, hull_err *err)
 			}
 		}
 		if (rc != ARCHIVE_EOF) {
-			hull_failk(err, HULL_ERR_INVALID, 0, "%s: %s", file, archive_error_string(a));
+			hull_failk(err, HULL_ERR_INVALID, 0, "%s: %s", file,
+				   archive_error_string(a));
 			goto out;
 		}
 	}
@@ -1414,7 +1445,8 @@ static int scan_oci_archive(const char *file, const struct hull_scan_opts *o,
 			    struct hull_inventory *inv, struct hull_image_meta *meta, hull_err *err)
 {
 	const char *tmpd = getenv("TMPDIR");
-	_cleanup_free_ char *tmpl = hull_strdup_printf("%s/hull-scan-XXXXXX", tmpd && *tmpd ? tmpd : "/var/tmp");
+	_cleanup_free_ char *tmpl =
+	    hull_strdup_printf("%s/hull-scan-XXXXXX", tmpd && *tmpd ? tmpd : "/var/tmp");
 	_cleanup_close_ int parent = -1, dfd = -1;
 	char *base;
 	int r;
@@ -1449,7 +1481,8 @@ int hull_scan_target(const char *spec, const struct hull_scan_opts *o, struct hu
 		return 0;
 	}
 	if (hull_str_has_prefix(spec, "oci:")) {
-		/* oci:DIR[:TAG]: a tag never contains '/', so a last ':' followed by no '/' is it. */
+		/* oci:DIR[:TAG]: a tag never contains '/', so a last ':' followed by no '/' is it.
+		 */
 		_cleanup_free_ char *dir = strdup(spec + 4);
 		_cleanup_close_ int fd = -1;
 		char *colon, *tag = NULL;
@@ -1473,7 +1506,8 @@ int hull_scan_target(const char *spec, const struct hull_scan_opts *o, struct hu
 		const char *dir = hull_str_has_prefix(spec, "dir:") ? spec + 4 : spec;
 		_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
-			return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : HULL_ERR_INVALID,
+			return hull_failk(err,
+					  errno == ENOENT ? HULL_ERR_NOTFOUND : HULL_ERR_INVALID,
 					  errno, "scan %s", spec);
 		if (hull_scan_dirfd(fd, o, inv, err) < 0)
 			return hull_wrap(err, "scan %s", spec);

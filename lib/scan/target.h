@@ -11,21 +11,21 @@
 #include "scan/inventory.h"
 #include "scan/secrets.h"
 
-#define HULL_SCAN_MAX_FILES      5000000	/* entries walked in one target */
-#define HULL_SCAN_MAX_DEPTH      128		/* directory nesting */
-#define HULL_SCAN_KEEP_MAX       (256u << 20) /* one package database kept in memory */
-#define HULL_SCAN_ANALYSE_MAX    (256u << 20) /* one jar or binary read for analysis */
-#define HULL_SCAN_SECRET_MAX     (2u << 20)   /* files larger than this are not searched */
-#define HULL_SCAN_JSON_MAX       (4u << 20)   /* index, manifest, config */
-#define HULL_SCAN_MEM_BUDGET     (1024u << 20) /* everything kept from one image */
+#define HULL_SCAN_MAX_FILES   5000000	    /* entries walked in one target */
+#define HULL_SCAN_MAX_DEPTH   128	    /* directory nesting */
+#define HULL_SCAN_KEEP_MAX    (256u << 20)  /* one package database kept in memory */
+#define HULL_SCAN_ANALYSE_MAX (256u << 20)  /* one jar or binary read for analysis */
+#define HULL_SCAN_SECRET_MAX  (2u << 20)    /* files larger than this are not searched */
+#define HULL_SCAN_JSON_MAX    (4u << 20)    /* index, manifest, config */
+#define HULL_SCAN_MEM_BUDGET  (1024u << 20) /* everything kept from one image */
 
 struct hull_image_meta {
 	bool is_image;
-	char *ref;    /* as given */
-	char *tag;    /* NULL when the reference names none */
+	char *ref; /* as given */
+	char *tag; /* NULL when the reference names none */
 	char *manifest_digest;
 	char *config_digest;
-	char *user;   /* config.User ("" when unset) */
+	char *user; /* config.User ("" when unset) */
 	bool has_healthcheck;
 	char **env;    /* "KEY=value" */
 	char **labels; /* "key=value" */

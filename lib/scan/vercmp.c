@@ -55,7 +55,8 @@ static int invalid(hull_err *err, const char *scheme, const char *v, const char 
 {
 	if (!err)
 		return -1;
-	return hull_failk(err, HULL_ERR_INVALID, 0, "invalid %s version \"%s\": %s", scheme, v, why);
+	return hull_failk(err, HULL_ERR_INVALID, 0, "invalid %s version \"%s\": %s", scheme, v,
+			  why);
 }
 
 /* ---- dpkg (Debian Policy 5.6.12) ---- */
@@ -335,8 +336,8 @@ static const struct {
 	const char *name;
 	int kind;
 } apk_suffixes[] = {
-	{"alpha", -4}, {"beta", -3}, {"pre", -2}, {"rc", -1},
-	{"cvs", 1},    {"svn", 2},   {"git", 3},  {"hg", 4},  {"p", 5},
+    {"alpha", -4}, {"beta", -3}, {"pre", -2}, {"rc", -1}, {"cvs", 1},
+    {"svn", 2},	   {"git", 3},	 {"hg", 4},   {"p", 5},
 };
 
 static int apk_parse(const char *v, struct apk_ver *a, hull_err *err)
@@ -372,7 +373,8 @@ static int apk_parse(const char *v, struct apk_ver *a, hull_err *err)
 			p++;
 		len = (size_t)(p - s);
 		for (k = 0; k < (sizeof apk_suffixes / sizeof apk_suffixes[0]); k++)
-			if (strlen(apk_suffixes[k].name) == len && !memcmp(apk_suffixes[k].name, s, len))
+			if (strlen(apk_suffixes[k].name) == len &&
+			    !memcmp(apk_suffixes[k].name, s, len))
 				break;
 		if (k == (sizeof apk_suffixes / sizeof apk_suffixes[0]))
 			return invalid(err, "apk", v, "unknown suffix");
@@ -753,9 +755,9 @@ static int mvn_qrank(const char *s, size_t len, bool before_digit)
 	static const struct {
 		const char *w;
 		int rank;
-	} q[] = {{"alpha", 0},	  {"beta", 1},	 {"milestone", 2}, {"rc", 3}, {"cr", 3},
-		 {"snapshot", 4}, {"", 5},	 {"ga", 5},	   {"final", 5}, {"release", 5},
-		 {"sp", 6}};
+	} q[] = {{"alpha", 0}, {"beta", 1},	{"milestone", 2}, {"rc", 3},
+		 {"cr", 3},    {"snapshot", 4}, {"", 5},	  {"ga", 5},
+		 {"final", 5}, {"release", 5},	{"sp", 6}};
 	if (before_digit && len == 1) {
 		if (lower(s[0]) == 'a')
 			return 0;
@@ -789,7 +791,8 @@ static int mvn_parse(const char *v, struct mvn_item *it, int *n, hull_err *err)
 			p++;
 			continue;
 		}
-		while (*p && *p != '.' && *p != '-' && *p != '_' && *p != '+' && is_digit(*p) == num)
+		while (*p && *p != '.' && *p != '-' && *p != '_' && *p != '+' &&
+		       is_digit(*p) == num)
 			p++;
 		if (*n == MVN_MAX_ITEMS)
 			return invalid(err, "maven", v, "too many components");
@@ -800,8 +803,9 @@ static int mvn_parse(const char *v, struct mvn_item *it, int *n, hull_err *err)
 		(*n)++;
 	}
 	/* Trailing zeros and release qualifiers carry no order (1.0.0 == 1 == 1-ga). */
-	while (*n > 0 && ((it[*n - 1].num && digits_cmp(it[*n - 1].s, it[*n - 1].len, "0", 1) == 0) ||
-			  (!it[*n - 1].num && it[*n - 1].qrank == 5)))
+	while (*n > 0 &&
+	       ((it[*n - 1].num && digits_cmp(it[*n - 1].s, it[*n - 1].len, "0", 1) == 0) ||
+		(!it[*n - 1].num && it[*n - 1].qrank == 5)))
 		(*n)--;
 	return 0;
 }
@@ -837,9 +841,10 @@ int hull_ver_scheme_parse(const char *name, enum hull_ver_scheme *out)
 	static const struct {
 		const char *n;
 		enum hull_ver_scheme s;
-	} t[] = {{"deb", HULL_VER_DEB},		{"dpkg", HULL_VER_DEB},	  {"debian", HULL_VER_DEB},
-		 {"rpm", HULL_VER_RPM},		{"apk", HULL_VER_APK},	  {"alpine", HULL_VER_APK},
-		 {"semver", HULL_VER_SEMVER},	{"pep440", HULL_VER_PEP440}, {"maven", HULL_VER_MAVEN}};
+	} t[] = {
+	    {"deb", HULL_VER_DEB},	 {"dpkg", HULL_VER_DEB},      {"debian", HULL_VER_DEB},
+	    {"rpm", HULL_VER_RPM},	 {"apk", HULL_VER_APK},	      {"alpine", HULL_VER_APK},
+	    {"semver", HULL_VER_SEMVER}, {"pep440", HULL_VER_PEP440}, {"maven", HULL_VER_MAVEN}};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
 		if (!strcmp(name, t[i].n)) {
 			*out = t[i].s;
@@ -850,7 +855,8 @@ int hull_ver_scheme_parse(const char *name, enum hull_ver_scheme *out)
 
 const char *hull_ver_scheme_name(enum hull_ver_scheme s)
 {
-	static const char *const names[] = {"deb", "rpm", "apk", "semver", "pep440", "maven", "none"};
+	static const char *const names[] = {"deb",    "rpm",   "apk", "semver",
+					    "pep440", "maven", "none"};
 	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 

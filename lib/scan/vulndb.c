@@ -29,17 +29,17 @@ struct hull_vulndb {
 };
 
 static const char schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS source(name TEXT PRIMARY KEY, format TEXT NOT NULL,"
-	" origin TEXT NOT NULL, imported TEXT NOT NULL, records INTEGER NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS advisory(id INTEGER PRIMARY KEY, ns TEXT NOT NULL,"
-	" adv_id TEXT NOT NULL, summary TEXT, severity TEXT, aliases TEXT, related TEXT,"
-	" refs TEXT, published TEXT, modified TEXT, UNIQUE(ns, adv_id));"
-	"CREATE TABLE IF NOT EXISTS affected(adv INTEGER NOT NULL, ecosystem TEXT NOT NULL,"
-	" name TEXT NOT NULL, rtype TEXT, events TEXT, versions TEXT, severity TEXT);"
-	"CREATE INDEX IF NOT EXISTS affected_pkg ON affected(ecosystem, name);"
-	"CREATE INDEX IF NOT EXISTS affected_adv ON affected(adv);"
-	"INSERT OR IGNORE INTO meta VALUES('schema', '" SCHEMA_VERSION "');";
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS source(name TEXT PRIMARY KEY, format TEXT NOT NULL,"
+    " origin TEXT NOT NULL, imported TEXT NOT NULL, records INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS advisory(id INTEGER PRIMARY KEY, ns TEXT NOT NULL,"
+    " adv_id TEXT NOT NULL, summary TEXT, severity TEXT, aliases TEXT, related TEXT,"
+    " refs TEXT, published TEXT, modified TEXT, UNIQUE(ns, adv_id));"
+    "CREATE TABLE IF NOT EXISTS affected(adv INTEGER NOT NULL, ecosystem TEXT NOT NULL,"
+    " name TEXT NOT NULL, rtype TEXT, events TEXT, versions TEXT, severity TEXT);"
+    "CREATE INDEX IF NOT EXISTS affected_pkg ON affected(ecosystem, name);"
+    "CREATE INDEX IF NOT EXISTS affected_adv ON affected(adv);"
+    "INSERT OR IGNORE INTO meta VALUES('schema', '" SCHEMA_VERSION "');";
 
 static int db_fail(struct hull_vulndb *db, hull_err *err, const char *what)
 {
@@ -67,7 +67,8 @@ int hull_vulndb_open(const char *path, bool writable, struct hull_vulndb **out, 
 	}
 	if (!writable && access(path, F_OK) < 0) {
 		hull_failk(err, HULL_ERR_NOTFOUND, errno,
-			   "vulnerability database %s (create it with: hull db import FILE...)", path);
+			   "vulnerability database %s (create it with: hull db import FILE...)",
+			   path);
 		hull_vulndb_close(db);
 		return -1;
 	}
@@ -82,7 +83,8 @@ int hull_vulndb_open(const char *path, bool writable, struct hull_vulndb **out, 
 		}
 	}
 	if (sqlite3_open_v2(path, &db->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		hull_fail(err, 0, "open %s: %s", path, db->db ? sqlite3_errmsg(db->db) : "no memory");
+		hull_fail(err, 0, "open %s: %s", path,
+			  db->db ? sqlite3_errmsg(db->db) : "no memory");
 		hull_vulndb_close(db);
 		return -1;
 	}
@@ -90,9 +92,8 @@ int hull_vulndb_open(const char *path, bool writable, struct hull_vulndb **out, 
 	 * that rare: readers only wait for checkpoints). */
 	sqlite3_busy_timeout(db->db, 10000);
 	if (writable) {
-		if (sqlite3_exec(db->db,
-				 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
-				 &emsg) != SQLITE_OK ||
+		if (sqlite3_exec(db->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+				 NULL, NULL, &emsg) != SQLITE_OK ||
 		    sqlite3_exec(db->db, schema_sql, NULL, NULL, &emsg) != SQLITE_OK) {
 			hull_fail(err, 0, "%s: create schema: %s", path, emsg ? emsg : "?");
 			sqlite3_free(emsg);
@@ -108,8 +109,8 @@ int hull_vulndb_open(const char *path, bool writable, struct hull_vulndb **out, 
 			v = (const char *)sqlite3_column_text(st, 0);
 		if (!v || strcmp(v, SCHEMA_VERSION)) {
 			hull_failk(err, HULL_ERR_INVALID, 0,
-				   "%s: not a hull vulnerability database (schema %s, want %s)", path,
-				   v ? v : "missing", SCHEMA_VERSION);
+				   "%s: not a hull vulnerability database (schema %s, want %s)",
+				   path, v ? v : "missing", SCHEMA_VERSION);
 			sqlite3_finalize(st);
 			hull_vulndb_close(db);
 			return -1;
@@ -126,8 +127,9 @@ void hull_vulndb_close(struct hull_vulndb *db)
 		return;
 	if (db->in_tx)
 		hull_vulndb_import_abort(db);
-	sqlite3_stmt *sts[] = {db->find_adv, db->del_aff, db->del_adv,    db->ins_adv,   db->ins_aff,
-			       db->query,    db->ins_src, db->del_ns_aff, db->del_ns_adv};
+	sqlite3_stmt *sts[] = {db->find_adv, db->del_aff,    db->del_adv,
+			       db->ins_adv,  db->ins_aff,    db->query,
+			       db->ins_src,  db->del_ns_aff, db->del_ns_adv};
 	for (size_t i = 0; i < ARRAY_SIZE(sts); i++)
 		sqlite3_finalize(sts[i]);
 	if (db->db)
@@ -171,14 +173,16 @@ static int bind_text(sqlite3_stmt *st, int i, const char *s)
 int adv_drop_ns(struct hull_vulndb *db, const char *ns, hull_err *err)
 {
 	if (prep(db, &db->del_ns_aff,
-		 "DELETE FROM affected WHERE adv IN (SELECT id FROM advisory WHERE ns=?1)", err) < 0 ||
+		 "DELETE FROM affected WHERE adv IN (SELECT id FROM advisory WHERE ns=?1)",
+		 err) < 0 ||
 	    prep(db, &db->del_ns_adv, "DELETE FROM advisory WHERE ns=?1", err) < 0)
 		return -1;
 	sqlite3_reset(db->del_ns_aff);
 	sqlite3_reset(db->del_ns_adv);
 	bind_text(db->del_ns_aff, 1, ns);
 	bind_text(db->del_ns_adv, 1, ns);
-	if (sqlite3_step(db->del_ns_aff) != SQLITE_DONE || sqlite3_step(db->del_ns_adv) != SQLITE_DONE)
+	if (sqlite3_step(db->del_ns_aff) != SQLITE_DONE ||
+	    sqlite3_step(db->del_ns_adv) != SQLITE_DONE)
 		return db_fail(db, err, "replace data");
 	return 0;
 }
@@ -212,12 +216,13 @@ int adv_drop(struct hull_vulndb *db, const char *ns, const char *id, hull_err *e
 
 int adv_insert(struct hull_vulndb *db, const struct adv_record *a, int64_t *rowid, hull_err *err)
 {
-	if (prep(db, &db->ins_adv,
-		 "INSERT INTO advisory(ns, adv_id, summary, severity, aliases, related, refs,"
-		 " published, modified) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)"
-		 " ON CONFLICT(ns, adv_id) DO UPDATE SET summary=coalesce(summary, excluded.summary)"
-		 " RETURNING id",
-		 err) < 0)
+	if (prep(
+		db, &db->ins_adv,
+		"INSERT INTO advisory(ns, adv_id, summary, severity, aliases, related, refs,"
+		" published, modified) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+		" ON CONFLICT(ns, adv_id) DO UPDATE SET summary=coalesce(summary, excluded.summary)"
+		" RETURNING id",
+		err) < 0)
 		return -1;
 	sqlite3_reset(db->ins_adv);
 	bind_text(db->ins_adv, 1, a->ns);
@@ -262,11 +267,12 @@ int adv_record_source(struct hull_vulndb *db, const char *name, const char *form
 {
 	char ts[64];
 	hull_rfc3339_now(ts, sizeof ts);
-	if (prep(db, &db->ins_src,
-		 "INSERT INTO source(name, format, origin, imported, records) VALUES(?1,?2,?3,?4,?5)"
-		 " ON CONFLICT(name) DO UPDATE SET format=excluded.format, origin=excluded.origin,"
-		 " imported=excluded.imported, records=excluded.records",
-		 err) < 0)
+	if (prep(
+		db, &db->ins_src,
+		"INSERT INTO source(name, format, origin, imported, records) VALUES(?1,?2,?3,?4,?5)"
+		" ON CONFLICT(name) DO UPDATE SET format=excluded.format, origin=excluded.origin,"
+		" imported=excluded.imported, records=excluded.records",
+		err) < 0)
 		return -1;
 	sqlite3_reset(db->ins_src);
 	bind_text(db->ins_src, 1, name);
@@ -347,8 +353,8 @@ int hull_vulndb_sources(struct hull_vulndb *db, json_object **out, hull_err *err
 	}
 	hull_json_add_str(o, "path", db->path);
 	if (sqlite3_prepare_v2(db->db,
-			       "SELECT name, format, imported, records FROM source ORDER BY name", -1,
-			       &st, NULL) != SQLITE_OK) {
+			       "SELECT name, format, imported, records FROM source ORDER BY name",
+			       -1, &st, NULL) != SQLITE_OK) {
 		json_object_put(o);
 		json_object_put(srcs);
 		return db_fail(db, err, "sources");
@@ -379,9 +385,9 @@ int hull_vulndb_info(struct hull_vulndb *db, json_object **out, hull_err *err)
 	hull_json_add_str(o, "schema", SCHEMA_VERSION);
 	hull_json_add_int(o, "advisories", count_of(db, "SELECT count(*) FROM advisory"));
 	hull_json_add_int(o, "affected", count_of(db, "SELECT count(*) FROM affected"));
-	if (sqlite3_prepare_v2(db->db,
-			       "SELECT name, format, origin, imported, records FROM source ORDER BY name",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		db->db, "SELECT name, format, origin, imported, records FROM source ORDER BY name",
+		-1, &st, NULL) != SQLITE_OK)
 		goto dbfail;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		json_object *s = json_object_new_object();
@@ -395,9 +401,10 @@ int hull_vulndb_info(struct hull_vulndb *db, json_object **out, hull_err *err)
 		json_object_array_add(srcs, s);
 	}
 	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db->db,
-			       "SELECT ecosystem, count(*) FROM affected GROUP BY ecosystem ORDER BY ecosystem",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		db->db,
+		"SELECT ecosystem, count(*) FROM affected GROUP BY ecosystem ORDER BY ecosystem",
+		-1, &st, NULL) != SQLITE_OK)
 		goto dbfail;
 	while (sqlite3_step(st) == SQLITE_ROW)
 		hull_json_add_int(ecos, (const char *)sqlite3_column_text(st, 0),

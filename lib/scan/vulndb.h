@@ -13,10 +13,10 @@
 
 #include "core/error.h"
 
-#define HULL_VULNDB_DEFAULT	"/var/lib/hull/vuln.db"
-#define HULL_VULNDB_FILE_MAX	(512u << 20) /* one input file (the tracker JSON is ~70 MiB) */
-#define HULL_VULNDB_RECORD_MAX	(8u << 20)   /* one OSV record */
-#define HULL_VULNDB_YAML_NODES	5000000
+#define HULL_VULNDB_DEFAULT    "/var/lib/hull/vuln.db"
+#define HULL_VULNDB_FILE_MAX   (512u << 20) /* one input file (the tracker JSON is ~70 MiB) */
+#define HULL_VULNDB_RECORD_MAX (8u << 20)   /* one OSV record */
+#define HULL_VULNDB_YAML_NODES 5000000
 
 enum hull_adv_format {
 	HULL_ADV_AUTO,
@@ -62,12 +62,12 @@ int hull_vulndb_sources(struct hull_vulndb *db, json_object **out, hull_err *err
 /* One affected row joined with its advisory. Strings live until the callback returns. */
 struct hull_adv_row {
 	const char *id;
-	const char *ns;	      /* "osv", "alpine-secdb:v3.11/main", "debian-tracker", ... */
+	const char *ns; /* "osv", "alpine-secdb:v3.11/main", "debian-tracker", ... */
 	const char *summary;
 	const char *severity; /* CRITICAL|HIGH|MEDIUM|LOW|UNKNOWN */
 	const char *aliases;  /* newline-separated */
 	const char *related;
-	const char *refs;     /* newline-separated URLs */
+	const char *refs; /* newline-separated URLs */
 	const char *published, *modified;
 	const char *ecosystem, *name;
 	const char *rtype;    /* "ECOSYSTEM", "SEMVER" or NULL (versions only) */

@@ -11,7 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hull_inventory inv;
 	hull_err e = HULL_ERR_INIT;
 	hull_inventory_init(&inv);
-	hull_parse_dpkg_status(&inv, (const char *)data, size, "/var/lib/dpkg/status", size % 2, &e);
+	hull_parse_dpkg_status(&inv, (const char *)data, size, "/var/lib/dpkg/status", size % 2,
+			       &e);
 	hull_err_clear(&e);
 	hull_parse_os_release(&inv, (const char *)data, size);
 	if (hull_inventory_finish(&inv, &e) < 0)

@@ -73,35 +73,44 @@ TEST(range_semantics)
 	free(fixed);
 	T_EQ_INT(affects(HULL_VER_SEMVER, two, NULL, "2.3.0", NULL), 0);
 	/* last_affected is inclusive, and leaves no fixed version */
-	T_EQ_INT(affects(HULL_VER_SEMVER, "introduced 1.0.0\nlast_affected 1.2.0", NULL, "1.2.0", &fixed), 1);
+	T_EQ_INT(affects(HULL_VER_SEMVER, "introduced 1.0.0\nlast_affected 1.2.0", NULL, "1.2.0",
+			 &fixed),
+		 1);
 	T_ASSERT(fixed == NULL);
-	T_EQ_INT(affects(HULL_VER_SEMVER, "introduced 1.0.0\nlast_affected 1.2.0", NULL, "1.2.1", NULL), 0);
+	T_EQ_INT(
+	    affects(HULL_VER_SEMVER, "introduced 1.0.0\nlast_affected 1.2.0", NULL, "1.2.1", NULL),
+	    0);
 	/* versions list: exact strings */
 	T_EQ_INT(affects(HULL_VER_PEP440, NULL, "1.0\n1.1", "1.1", NULL), 1);
 	T_EQ_INT(affects(HULL_VER_PEP440, NULL, "1.0\n1.1", "1.1.0", NULL), 0);
 	/* an unparsable installed version or event is an error, never a finding */
 	T_EQ_INT(affects(HULL_VER_DEB, "introduced 0\nfixed 1.0", NULL, "garbage", NULL), -1);
-	T_EQ_INT(affects(HULL_VER_APK, "introduced 0\nfixed not_a_version", NULL, "1.0-r0", NULL), -1);
+	T_EQ_INT(affects(HULL_VER_APK, "introduced 0\nfixed not_a_version", NULL, "1.0-r0", NULL),
+		 -1);
 }
 
 static const char osv_pypi[] =
-	"{\"id\":\"GHSA-test-0001\",\"modified\":\"2024-01-01T00:00:00Z\",\"schema_version\":\"1.6.0\","
-	"\"aliases\":[\"CVE-2023-0001\"],\"summary\":\"test\","
-	"\"database_specific\":{\"severity\":\"MODERATE\"},"
-	"\"affected\":[{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"requests\"},"
-	"\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":\"2.31.0\"}]}]}]}";
+    "{\"id\":\"GHSA-test-0001\",\"modified\":\"2024-01-01T00:00:00Z\",\"schema_version\":\"1.6.0\","
+    "\"aliases\":[\"CVE-2023-0001\"],\"summary\":\"test\","
+    "\"database_specific\":{\"severity\":\"MODERATE\"},"
+    "\"affected\":[{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"requests\"},"
+    "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":\"2.31.0\"}]"
+    "}]}]}";
 
-static const char osv_withdrawn[] =
-	"{\"id\":\"GHSA-test-0001\",\"modified\":\"2024-02-01T00:00:00Z\",\"withdrawn\":\"2024-02-01T00:00:00Z\","
-	"\"affected\":[]}";
+static const char osv_withdrawn[] = "{\"id\":\"GHSA-test-0001\",\"modified\":\"2024-02-01T00:00:"
+				    "00Z\",\"withdrawn\":\"2024-02-01T00:00:00Z\","
+				    "\"affected\":[]}";
 
 static const char osv_debian[] =
-	"{\"id\":\"DSA-9999-1\",\"modified\":\"2024-01-01T00:00:00Z\","
-	"\"severity\":[{\"type\":\"CVSS_V3\",\"score\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"}],"
-	"\"affected\":[{\"package\":{\"ecosystem\":\"Debian:12\",\"name\":\"openssl\"},"
-	"\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":\"3.0.11-1~deb12u2\"}]}]},"
-	"{\"package\":{\"ecosystem\":\"Debian:11\",\"name\":\"openssl\"},"
-	"\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":\"9.9\"}]}]}]}";
+    "{\"id\":\"DSA-9999-1\",\"modified\":\"2024-01-01T00:00:00Z\","
+    "\"severity\":[{\"type\":\"CVSS_V3\",\"score\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/"
+    "A:H\"}],"
+    "\"affected\":[{\"package\":{\"ecosystem\":\"Debian:12\",\"name\":\"openssl\"},"
+    "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":\"3.0.11-1~"
+    "deb12u2\"}]}]},"
+    "{\"package\":{\"ecosystem\":\"Debian:11\",\"name\":\"openssl\"},"
+    "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":\"9.9\"}]}]}"
+    "]}";
 
 static const char secdb[] = "{\"distroversion\":\"v3.18\",\"reponame\":\"main\",\"packages\":["
 			    "{\"pkg\":{\"name\":\"openssl\",\"secfixes\":{"
@@ -147,19 +156,35 @@ TEST(import_and_match)
 	inv.os.id = "debian";
 	inv.os.version_id = "12";
 	struct hull_pkg pk[] = {
-		/* binary libssl3 from source openssl: matched by the source */
-		{.type = HULL_PKG_DEB, .name = "libssl3", .version = "3.0.9-1", .src_name = "openssl",
-		 .src_version = "3.0.9-1", .location = "/s"},
-		{.type = HULL_PKG_DEB, .name = "openssl", .version = "3.0.9-1", .src_name = "openssl",
-		 .src_version = "3.0.9-1", .location = "/s"},
-		/* fixed version installed: nothing */
-		{.type = HULL_PKG_DEB, .name = "libssl-dev", .version = "3.0.11-1~deb12u2",
-		 .src_name = "openssl", .src_version = "3.0.11-1~deb12u2", .location = "/s"},
-		/* a binary named like the source of an advisory but built from another source */
-		{.type = HULL_PKG_DEB, .name = "openssl-bin", .version = "1.0", .src_name = "other",
-		 .src_version = "1.0", .location = "/s"},
-		{.type = HULL_PKG_PYPI, .name = "Requests", .version = "2.25.0", .location = "/p"},
-		{.type = HULL_PKG_PYPI, .name = "requests", .version = "2.31.0", .location = "/q"},
+	    /* binary libssl3 from source openssl: matched by the source */
+	    {.type = HULL_PKG_DEB,
+	     .name = "libssl3",
+	     .version = "3.0.9-1",
+	     .src_name = "openssl",
+	     .src_version = "3.0.9-1",
+	     .location = "/s"},
+	    {.type = HULL_PKG_DEB,
+	     .name = "openssl",
+	     .version = "3.0.9-1",
+	     .src_name = "openssl",
+	     .src_version = "3.0.9-1",
+	     .location = "/s"},
+	    /* fixed version installed: nothing */
+	    {.type = HULL_PKG_DEB,
+	     .name = "libssl-dev",
+	     .version = "3.0.11-1~deb12u2",
+	     .src_name = "openssl",
+	     .src_version = "3.0.11-1~deb12u2",
+	     .location = "/s"},
+	    /* a binary named like the source of an advisory but built from another source */
+	    {.type = HULL_PKG_DEB,
+	     .name = "openssl-bin",
+	     .version = "1.0",
+	     .src_name = "other",
+	     .src_version = "1.0",
+	     .location = "/s"},
+	    {.type = HULL_PKG_PYPI, .name = "Requests", .version = "2.25.0", .location = "/p"},
+	    {.type = HULL_PKG_PYPI, .name = "requests", .version = "2.31.0", .location = "/q"},
 	};
 	for (size_t i = 0; i < sizeof pk / sizeof pk[0]; i++)
 		hull_inventory_add(&inv, &pk[i]);
@@ -191,8 +216,11 @@ TEST(import_and_match)
 	hull_inventory_init(&inv);
 	inv.os.id = "alpine";
 	inv.os.version_id = "3.18.4";
-	struct hull_pkg ap = {.type = HULL_PKG_APK, .name = "libcrypto3", .version = "3.1.1-r3",
-			      .src_name = "openssl", .location = "/lib/apk/db/installed"};
+	struct hull_pkg ap = {.type = HULL_PKG_APK,
+			      .name = "libcrypto3",
+			      .version = "3.1.1-r3",
+			      .src_name = "openssl",
+			      .location = "/lib/apk/db/installed"};
 	hull_inventory_add(&inv, &ap);
 	T_EQ_INT(hull_inventory_finish(&inv, &e), 0);
 	T_EQ_INT(hull_match(db, &inv, &r, &e), 0);
@@ -249,12 +277,14 @@ TEST(import_is_atomic_and_readers_proceed)
 	import(db, "pypi.json", osv_pypi);
 	T_EQ_INT(count_adv(path), 1);
 	T_EQ_INT(hull_vulndb_import_begin(db, &e), 0);
-	T_EQ_INT(hull_vulndb_import_buffer(db, "dsa.json", osv_debian, strlen(osv_debian), HULL_ADV_AUTO,
-					   &st, &e),
+	T_EQ_INT(hull_vulndb_import_buffer(db, "dsa.json", osv_debian, strlen(osv_debian),
+					   HULL_ADV_AUTO, &st, &e),
 		 0);
 	/* While the import is open, a reader sees the committed state (WAL) without waiting. */
 	T_EQ_INT(count_adv(path), 1);
-	T_EQ_INT(hull_vulndb_import_buffer(db, "bad.json", bad, strlen(bad), HULL_ADV_AUTO, &st, &e), -1);
+	T_EQ_INT(
+	    hull_vulndb_import_buffer(db, "bad.json", bad, strlen(bad), HULL_ADV_AUTO, &st, &e),
+	    -1);
 	T_CONTAINS(e.msg, "bad.json: OSV record X-1 without \"modified\"");
 	hull_err_clear(&e);
 	hull_vulndb_import_abort(db);
@@ -271,31 +301,41 @@ TEST(import_formats_and_errors)
 	struct hull_import_stats st = {0};
 	hull_err e = HULL_ERR_INIT;
 	static const char tracker[] =
-		"{\"pkg\":{\"CVE-2020-1\":{\"releases\":{\"bookworm\":{\"status\":\"resolved\",\"fixed_version\":\"0\","
-		"\"urgency\":\"low\"},\"bullseye\":{\"status\":\"open\",\"urgency\":\"high**\"},"
-		"\"buster\":{\"status\":\"resolved\",\"fixed_version\":\"1.2-1\",\"urgency\":\"medium\"}}},"
-		"\"CVE-2020-2\":{\"releases\":[]}}}";
-	static const char list[] = "[29 Mar 2023] DSA-5380-1 xorg-server - security update\n"
-				   "\t{CVE-2023-1393}\n"
-				   "\t[bullseye] - xorg-server 2:1.20.11-1+deb11u6\n"
-				   "\t[buster] - xorg-server <not-affected> (Vulnerable code not present)\n"
-				   "\tNOTE: a note\n"
-				   "[01 Jan 2023] DSA-5300-1 foo - security update\n"
-				   "\t[bullseye] - foo <unfixed>\n";
+	    "{\"pkg\":{\"CVE-2020-1\":{\"releases\":{\"bookworm\":{\"status\":\"resolved\",\"fixed_"
+	    "version\":\"0\","
+	    "\"urgency\":\"low\"},\"bullseye\":{\"status\":\"open\",\"urgency\":\"high**\"},"
+	    "\"buster\":{\"status\":\"resolved\",\"fixed_version\":\"1.2-1\",\"urgency\":"
+	    "\"medium\"}}},"
+	    "\"CVE-2020-2\":{\"releases\":[]}}}";
+	static const char list[] =
+	    "[29 Mar 2023] DSA-5380-1 xorg-server - security update\n"
+	    "\t{CVE-2023-1393}\n"
+	    "\t[bullseye] - xorg-server 2:1.20.11-1+deb11u6\n"
+	    "\t[buster] - xorg-server <not-affected> (Vulnerable code not present)\n"
+	    "\tNOTE: a note\n"
+	    "[01 Jan 2023] DSA-5300-1 foo - security update\n"
+	    "\t[bullseye] - foo <unfixed>\n";
 	static const char yaml[] = "distroversion: v3.11\nreponame: main\npackages:\n"
 				   "  - pkg:\n      name: busybox\n      secfixes:\n"
 				   "        1.31.1-r10:\n          - CVE-2021-28831\n";
 	static const char not_adv[] = "{\"hello\": 1}";
 	T_EQ_INT(hull_vulndb_open(path, true, &db, &e), 0);
 	T_EQ_INT(hull_vulndb_import_begin(db, &e), 0);
-	T_EQ_INT(hull_vulndb_import_buffer(db, "tracker.json", tracker, strlen(tracker), HULL_ADV_AUTO, &st, &e), 0);
+	T_EQ_INT(hull_vulndb_import_buffer(db, "tracker.json", tracker, strlen(tracker),
+					   HULL_ADV_AUTO, &st, &e),
+		 0);
 	/* bookworm "0" skipped, bullseye open, buster fixed; the [] releases skipped */
 	T_EQ_INT(st.affected, 2);
-	T_EQ_INT(hull_vulndb_import_buffer(db, "list", list, strlen(list), HULL_ADV_AUTO, &st, &e), 0);
+	T_EQ_INT(hull_vulndb_import_buffer(db, "list", list, strlen(list), HULL_ADV_AUTO, &st, &e),
+		 0);
 	T_EQ_INT(st.affected, 4);
-	T_EQ_INT(hull_vulndb_import_buffer(db, "main.yaml", yaml, strlen(yaml), HULL_ADV_AUTO, &st, &e), 0);
+	T_EQ_INT(
+	    hull_vulndb_import_buffer(db, "main.yaml", yaml, strlen(yaml), HULL_ADV_AUTO, &st, &e),
+	    0);
 	T_EQ_INT(st.affected, 5);
-	T_EQ_INT(hull_vulndb_import_buffer(db, "x.json", not_adv, strlen(not_adv), HULL_ADV_AUTO, &st, &e), -1);
+	T_EQ_INT(hull_vulndb_import_buffer(db, "x.json", not_adv, strlen(not_adv), HULL_ADV_AUTO,
+					   &st, &e),
+		 -1);
 	T_CONTAINS(e.msg, "x.json: unknown format");
 	hull_err_clear(&e);
 	T_EQ_INT(hull_vulndb_import_buffer(db, "y.json", "{\"a\":", 5, HULL_ADV_AUTO, &st, &e), -1);
@@ -312,10 +352,14 @@ TEST(import_formats_and_errors)
 		struct hull_inventory inv;
 		struct hull_match_result r = {0};
 		struct hull_pkg p[] = {
-			{.type = HULL_PKG_DEB, .name = "xserver-xorg-core", .version = "2:1.20.11-1+deb11u5",
-			 .src_name = "xorg-server", .src_version = "2:1.20.11-1+deb11u5", .location = "/s"},
-			{.type = HULL_PKG_DEB, .name = "foo", .version = "1.0-1", .location = "/s"},
-			{.type = HULL_PKG_DEB, .name = "pkg", .version = "1.0-1", .location = "/s"},
+		    {.type = HULL_PKG_DEB,
+		     .name = "xserver-xorg-core",
+		     .version = "2:1.20.11-1+deb11u5",
+		     .src_name = "xorg-server",
+		     .src_version = "2:1.20.11-1+deb11u5",
+		     .location = "/s"},
+		    {.type = HULL_PKG_DEB, .name = "foo", .version = "1.0-1", .location = "/s"},
+		    {.type = HULL_PKG_DEB, .name = "pkg", .version = "1.0-1", .location = "/s"},
 		};
 		hull_inventory_init(&inv);
 		inv.os.id = "debian";

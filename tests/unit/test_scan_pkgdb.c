@@ -21,35 +21,34 @@ static const struct hull_pkg *find(const struct hull_inventory *inv, const char 
 	return NULL;
 }
 
-static const char dpkg_status[] =
-	"Package: libssl3\n"
-	"Status: install ok installed\n"
-	"Architecture: amd64\n"
-	"Source: openssl\n"
-	"Version: 3.0.11-1~deb12u2\n"
-	"Description: Secure Sockets Layer toolkit\n"
-	" continuation line: Version: 9.9\n"
-	"\n"
-	"Package: libfoo1\n"
-	"Status: install ok installed\n"
-	"Architecture: amd64\n"
-	"Source: foo (1.2-3)\n"
-	"Version: 1.2-3+b1\n"
-	"\n"
-	"Package: removed-pkg\n"
-	"Status: deinstall ok config-files\n"
-	"Architecture: amd64\n"
-	"Version: 1.0-1\n"
-	"\n"
-	"Package: half\n"
-	"Status: install ok half-configured\n"
-	"Version: 1.0-1\n"
-	"\n"
-	"\n"
-	"Package: bash\n"
-	"Status: install ok installed\n"
-	"Version: 5.2.15-2+b2\n"
-	"Architecture: amd64\n";
+static const char dpkg_status[] = "Package: libssl3\n"
+				  "Status: install ok installed\n"
+				  "Architecture: amd64\n"
+				  "Source: openssl\n"
+				  "Version: 3.0.11-1~deb12u2\n"
+				  "Description: Secure Sockets Layer toolkit\n"
+				  " continuation line: Version: 9.9\n"
+				  "\n"
+				  "Package: libfoo1\n"
+				  "Status: install ok installed\n"
+				  "Architecture: amd64\n"
+				  "Source: foo (1.2-3)\n"
+				  "Version: 1.2-3+b1\n"
+				  "\n"
+				  "Package: removed-pkg\n"
+				  "Status: deinstall ok config-files\n"
+				  "Architecture: amd64\n"
+				  "Version: 1.0-1\n"
+				  "\n"
+				  "Package: half\n"
+				  "Status: install ok half-configured\n"
+				  "Version: 1.0-1\n"
+				  "\n"
+				  "\n"
+				  "Package: bash\n"
+				  "Status: install ok installed\n"
+				  "Version: 5.2.15-2+b2\n"
+				  "Architecture: amd64\n";
 
 TEST(dpkg_status_installed_only)
 {
@@ -57,8 +56,8 @@ TEST(dpkg_status_installed_only)
 	hull_err e = HULL_ERR_INIT;
 	const struct hull_pkg *p;
 	hull_inventory_init(&inv);
-	T_EQ_INT(hull_parse_dpkg_status(&inv, dpkg_status, strlen(dpkg_status), "/var/lib/dpkg/status",
-					false, &e),
+	T_EQ_INT(hull_parse_dpkg_status(&inv, dpkg_status, strlen(dpkg_status),
+					"/var/lib/dpkg/status", false, &e),
 		 0);
 	T_EQ_INT(inv.npkgs, 3);
 	T_ASSERT(!find(&inv, "removed-pkg"));
@@ -87,7 +86,8 @@ TEST(dpkg_status_d_without_status)
 	struct hull_inventory inv;
 	hull_err e = HULL_ERR_INIT;
 	hull_inventory_init(&inv);
-	T_EQ_INT(hull_parse_dpkg_status(&inv, d, strlen(d), "/var/lib/dpkg/status.d/base", true, &e), 0);
+	T_EQ_INT(
+	    hull_parse_dpkg_status(&inv, d, strlen(d), "/var/lib/dpkg/status.d/base", true, &e), 0);
 	T_EQ_INT(inv.npkgs, 1);
 	/* the same stanza in the main status file, without Status, is not installed */
 	T_EQ_INT(hull_parse_dpkg_status(&inv, d, strlen(d), "/var/lib/dpkg/status", false, &e), 0);
@@ -109,10 +109,11 @@ TEST(dpkg_binary_refused)
 
 TEST(apk_installed)
 {
-	static const char d[] = "C:Q1abc=\nP:libcrypto1.1\nV:1.1.1d-r3\nA:x86_64\no:openssl\nL:OpenSSL\n"
-				"F:lib\nR:libcrypto.so.1.1\n\n"
-				"P:musl\nV:1.1.24-r2\nA:x86_64\nL:MIT\n\n"
-				"P:broken\n\n";
+	static const char d[] =
+	    "C:Q1abc=\nP:libcrypto1.1\nV:1.1.1d-r3\nA:x86_64\no:openssl\nL:OpenSSL\n"
+	    "F:lib\nR:libcrypto.so.1.1\n\n"
+	    "P:musl\nV:1.1.24-r2\nA:x86_64\nL:MIT\n\n"
+	    "P:broken\n\n";
 	struct hull_inventory inv;
 	hull_err e = HULL_ERR_INIT;
 	const struct hull_pkg *p;
@@ -213,10 +214,13 @@ TEST(rpmdb_sqlite)
 	struct hull_inventory inv;
 	hull_err e = HULL_ERR_INIT;
 	T_EQ_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
-	T_EQ_INT(sqlite3_exec(db, "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)",
+	T_EQ_INT(sqlite3_exec(db,
+			      "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob "
+			      "BLOB NOT NULL)",
 			      NULL, NULL, NULL),
 		 SQLITE_OK);
-	T_EQ_INT(sqlite3_prepare_v2(db, "INSERT INTO Packages(blob) VALUES(?)", -1, &st, NULL), SQLITE_OK);
+	T_EQ_INT(sqlite3_prepare_v2(db, "INSERT INTO Packages(blob) VALUES(?)", -1, &st, NULL),
+		 SQLITE_OK);
 	sqlite3_bind_blob(st, 1, blob, (int)n, SQLITE_STATIC);
 	T_EQ_INT(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_reset(st);
@@ -227,7 +231,8 @@ TEST(rpmdb_sqlite)
 	img = sqlite3_serialize(db, "main", &sz, 0);
 	T_ASSERT(img);
 	hull_inventory_init(&inv);
-	T_EQ_INT(hull_parse_rpmdb_sqlite(&inv, img, (size_t)sz, "/var/lib/rpm/rpmdb.sqlite", &e), 0);
+	T_EQ_INT(hull_parse_rpmdb_sqlite(&inv, img, (size_t)sz, "/var/lib/rpm/rpmdb.sqlite", &e),
+		 0);
 	T_EQ_INT(inv.npkgs, 1);
 	T_EQ_STR(inv.pkgs[0].version, "3.0.1-43.el9_0");
 	T_EQ_INT(inv.nnotes, 1);
@@ -255,12 +260,15 @@ TEST(os_release)
 
 TEST(python_metadata)
 {
-	static const char d[] = "Metadata-Version: 2.1\nName: Requests\nVersion: 2.25.0\nLicense: Apache 2.0\n\n"
-				"Name: not-a-header\nVersion: 9\n";
+	static const char d[] =
+	    "Metadata-Version: 2.1\nName: Requests\nVersion: 2.25.0\nLicense: Apache 2.0\n\n"
+	    "Name: not-a-header\nVersion: 9\n";
 	struct hull_inventory inv;
 	hull_err e = HULL_ERR_INIT;
 	hull_inventory_init(&inv);
-	T_EQ_INT(hull_parse_python_metadata(&inv, d, strlen(d), "/x/requests-2.25.0.dist-info/METADATA", &e), 0);
+	T_EQ_INT(hull_parse_python_metadata(&inv, d, strlen(d),
+					    "/x/requests-2.25.0.dist-info/METADATA", &e),
+		 0);
 	T_EQ_INT(inv.npkgs, 1);
 	T_EQ_STR(inv.pkgs[0].name, "Requests");
 	T_EQ_STR(inv.pkgs[0].version, "2.25.0");
@@ -271,14 +279,19 @@ TEST(python_metadata)
 
 TEST(npm_package)
 {
-	static const char d[] = "{\"name\": \"@babel/core\", \"version\": \"7.0.0\", \"license\": \"MIT\"}";
+	static const char d[] =
+	    "{\"name\": \"@babel/core\", \"version\": \"7.0.0\", \"license\": \"MIT\"}";
 	static const char bad[] = "{\"name\": ";
 	struct hull_inventory inv;
 	hull_err e = HULL_ERR_INIT;
 	hull_inventory_init(&inv);
-	T_EQ_INT(hull_parse_npm_package(&inv, d, strlen(d), "/app/node_modules/@babel/core/package.json", &e), 0);
+	T_EQ_INT(hull_parse_npm_package(&inv, d, strlen(d),
+					"/app/node_modules/@babel/core/package.json", &e),
+		 0);
 	/* a broken package.json is a note, not a failed scan */
-	T_EQ_INT(hull_parse_npm_package(&inv, bad, strlen(bad), "/app/node_modules/x/package.json", &e), 0);
+	T_EQ_INT(
+	    hull_parse_npm_package(&inv, bad, strlen(bad), "/app/node_modules/x/package.json", &e),
+	    0);
 	T_EQ_INT(inv.npkgs, 1);
 	T_EQ_INT(inv.nnotes, 1);
 	T_EQ_INT(hull_inventory_finish(&inv, &e), 0);
@@ -289,8 +302,12 @@ TEST(npm_package)
 /* Go build info as the Go >= 1.18 linker writes it (inline strings). */
 static size_t go_buildinfo(unsigned char *out, const char *gover, const char *mod)
 {
-	static const char sent1[16] = "0w\xaf\x0c\x92t\x08\x02" "A\xe1\xc1\x07\xe6\xd6\x18\xe6";
-	static const char sent2[16] = "\xf9" "2C1\x86\x18 r\x00\x82" "B\x10" "A\x16\xd8\xf2";
+	static const char sent1[16] = "0w\xaf\x0c\x92t\x08\x02"
+				      "A\xe1\xc1\x07\xe6\xd6\x18\xe6";
+	static const char sent2[16] = "\xf9"
+				      "2C1\x86\x18 r\x00\x82"
+				      "B\x10"
+				      "A\x16\xd8\xf2";
 	size_t n = 0, ml = strlen(mod) + 32;
 	memset(out, 0, 32);
 	memcpy(out, "\xff Go buildinf:", 14);
@@ -322,7 +339,10 @@ TEST(go_binary)
 	struct hull_inventory inv;
 	hull_err e = HULL_ERR_INIT;
 	/* An ELF without section headers: the build info is found by its aligned magic. */
-	memcpy(bin, "\x7f" "ELF\x02\x01\x01", 7);
+	memcpy(bin,
+	       "\x7f"
+	       "ELF\x02\x01\x01",
+	       7);
 	size_t n = 256 + go_buildinfo(bin + 256, "go1.21.3", mod);
 	hull_inventory_init(&inv);
 	T_EQ_INT(hull_parse_go_binary(&inv, bin, n, "/usr/bin/app", &e), 0);
@@ -368,10 +388,12 @@ static size_t make_zip(unsigned char *buf, size_t cap, const char *const *names,
 TEST(jar_pom_properties_and_nesting)
 {
 	static unsigned char inner[8192], outer[32768];
-	const char *in_names[] = {"META-INF/MANIFEST.MF",
-				  "META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties"};
-	const char *in_data[] = {"Manifest-Version: 1.0\nImplementation-Title: ignored\n",
-				 "groupId=org.apache.logging.log4j\nartifactId=log4j-core\nversion=2.14.1\n"};
+	const char *in_names[] = {
+	    "META-INF/MANIFEST.MF",
+	    "META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties"};
+	const char *in_data[] = {
+	    "Manifest-Version: 1.0\nImplementation-Title: ignored\n",
+	    "groupId=org.apache.logging.log4j\nartifactId=log4j-core\nversion=2.14.1\n"};
 	size_t ni = make_zip(inner, sizeof inner, in_names, in_data, 2);
 	const char *out_names[] = {"META-INF/MANIFEST.MF", "BOOT-INF/lib/log4j-core-2.14.1.jar"};
 	char *inner_copy = malloc(ni + 1);
@@ -389,7 +411,9 @@ TEST(jar_pom_properties_and_nesting)
 		archive_write_open_memory(a, outer, sizeof outer, &used);
 		for (int i = 0; i < 2; i++) {
 			struct archive_entry *en = archive_entry_new();
-			const char *d = i ? inner_copy : "Manifest-Version: 1.0\nImplementation-Title: app\nImplementation-Version: 1.0\n";
+			const char *d = i ? inner_copy
+					  : "Manifest-Version: 1.0\nImplementation-Title: "
+					    "app\nImplementation-Version: 1.0\n";
 			size_t dl = i ? ni : strlen(d);
 			archive_entry_set_pathname(en, out_names[i]);
 			archive_entry_set_filetype(en, AE_IFREG);
@@ -412,7 +436,8 @@ TEST(jar_pom_properties_and_nesting)
 	/* the outer jar has no pom.properties: its manifest names it */
 	T_ASSERT(find(&inv, "app"));
 	T_EQ_INT(hull_inventory_finish(&inv, &e), 0);
-	T_EQ_STR(find(&inv, "log4j-core")->purl, "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1");
+	T_EQ_STR(find(&inv, "log4j-core")->purl,
+		 "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1");
 	free(inner_copy);
 	hull_inventory_free(&inv);
 }
@@ -420,9 +445,10 @@ TEST(jar_pom_properties_and_nesting)
 TEST(jar_manifest_and_filename)
 {
 	char *t, *v, *g;
-	static const char mf[] = "Manifest-Version: 1.0\r\nImplementation-Title: commons-text\r\n"
-				 "Implementation-Version: 1.9\r\nImplementation-Vendor-Id: org.apache.commons\r\n\r\n"
-				 "Name: other\r\nImplementation-Version: 0\r\n";
+	static const char mf[] =
+	    "Manifest-Version: 1.0\r\nImplementation-Title: commons-text\r\n"
+	    "Implementation-Version: 1.9\r\nImplementation-Vendor-Id: org.apache.commons\r\n\r\n"
+	    "Name: other\r\nImplementation-Version: 0\r\n";
 	struct hull_inventory inv;
 	hull_err e = HULL_ERR_INIT;
 	T_EQ_INT(hull_parse_jar_manifest(mf, strlen(mf), &t, &v, &g), 0);
@@ -450,43 +476,62 @@ TEST(purls)
 {
 	struct hull_inventory inv;
 	hull_err e = HULL_ERR_INIT;
-	struct hull_pkg deb = {.type = HULL_PKG_DEB, .name = "attr", .version = "1:2.4.47-2+b1",
-			       .arch = "amd64", .src_name = "attr", .location = "/s"};
-	struct hull_pkg rpm = {.type = HULL_PKG_RPM, .name = "openssl-libs", .version = "1:3.0.1-43.el9_0",
-			       .arch = "x86_64", .src_name = "openssl", .location = "/r"};
-	struct hull_pkg apk = {.type = HULL_PKG_APK, .name = "curl", .version = "7.83.0-r0",
-			       .arch = "x86", .src_name = "curl", .location = "/a"};
+	struct hull_pkg deb = {.type = HULL_PKG_DEB,
+			       .name = "attr",
+			       .version = "1:2.4.47-2+b1",
+			       .arch = "amd64",
+			       .src_name = "attr",
+			       .location = "/s"};
+	struct hull_pkg rpm = {.type = HULL_PKG_RPM,
+			       .name = "openssl-libs",
+			       .version = "1:3.0.1-43.el9_0",
+			       .arch = "x86_64",
+			       .src_name = "openssl",
+			       .location = "/r"};
+	struct hull_pkg apk = {.type = HULL_PKG_APK,
+			       .name = "curl",
+			       .version = "7.83.0-r0",
+			       .arch = "x86",
+			       .src_name = "curl",
+			       .location = "/a"};
 	hull_inventory_init(&inv);
 	inv.os.id = "debian";
 	inv.os.version_id = "12";
-	T_EQ_STR(hull_pkg_purl(&inv, &deb), "pkg:deb/debian/attr@1:2.4.47-2%2Bb1?arch=amd64&distro=debian-12");
+	T_EQ_STR(hull_pkg_purl(&inv, &deb),
+		 "pkg:deb/debian/attr@1:2.4.47-2%2Bb1?arch=amd64&distro=debian-12");
 	inv.os.id = "almalinux";
 	inv.os.version_id = "9.2";
-	T_EQ_STR(hull_pkg_purl(&inv, &rpm),
-		 "pkg:rpm/almalinux/openssl-libs@3.0.1-43.el9_0?arch=x86_64&epoch=1&distro=almalinux-9.2&upstream=openssl");
+	T_EQ_STR(hull_pkg_purl(&inv, &rpm), "pkg:rpm/almalinux/"
+					    "openssl-libs@3.0.1-43.el9_0?arch=x86_64&epoch=1&"
+					    "distro=almalinux-9.2&upstream=openssl");
 	inv.os.id = "alpine";
 	inv.os.version_id = "3.16.2";
-	T_EQ_STR(hull_pkg_purl(&inv, &apk), "pkg:apk/alpine/curl@7.83.0-r0?arch=x86&distro=alpine-3.16.2");
+	T_EQ_STR(hull_pkg_purl(&inv, &apk),
+		 "pkg:apk/alpine/curl@7.83.0-r0?arch=x86&distro=alpine-3.16.2");
 	(void)e;
 	hull_inventory_free(&inv);
 }
 
 TEST(file_owners)
 {
-	static const char list[] = "/.\n/usr\n/usr/bin/tool\n/usr/lib/python3/dist-packages/x-1.0.egg-info\n";
-	static const char apk[] = "P:py3-six\nV:1.16.0-r6\nF:usr/lib/python3.11/site-packages/six-1.16.0.dist-info\n"
-				  "R:METADATA\nR:RECORD\n\nP:musl\nF:lib\nR:ld-musl-x86_64.so.1\n";
+	static const char list[] =
+	    "/.\n/usr\n/usr/bin/tool\n/usr/lib/python3/dist-packages/x-1.0.egg-info\n";
+	static const char apk[] =
+	    "P:py3-six\nV:1.16.0-r6\nF:usr/lib/python3.11/site-packages/six-1.16.0.dist-info\n"
+	    "R:METADATA\nR:RECORD\n\nP:musl\nF:lib\nR:ld-musl-x86_64.so.1\n";
 	struct hull_owned *o = hull_owned_new();
 	hull_err e = HULL_ERR_INIT;
 	T_ASSERT(o);
 	T_EQ_INT(hull_owned_add_dpkg_list(o, "tool", list, strlen(list), &e), 0);
 	T_EQ_INT(hull_owned_add_apk_db(o, apk, strlen(apk), &e), 0);
 	T_EQ_STR(hull_owned_get(o, "/usr/bin/tool"), "deb:tool");
-	T_EQ_STR(hull_owned_get(o, "/usr/lib/python3.11/site-packages/six-1.16.0.dist-info/METADATA"),
-		 "apk:py3-six");
+	T_EQ_STR(
+	    hull_owned_get(o, "/usr/lib/python3.11/site-packages/six-1.16.0.dist-info/METADATA"),
+	    "apk:py3-six");
 	T_EQ_STR(hull_owned_get(o, "/lib/ld-musl-x86_64.so.1"), "apk:musl");
 	T_ASSERT(hull_owned_get(o, "/usr/bin/other") == NULL);
-	T_ASSERT(hull_owned_get(o, "/usr/lib/python3.11/site-packages/six-1.16.0.dist-info") == NULL);
+	T_ASSERT(hull_owned_get(o, "/usr/lib/python3.11/site-packages/six-1.16.0.dist-info") ==
+		 NULL);
 	/* enough paths to make the table grow several times */
 	for (int i = 0; i < 20000; i++) {
 		char p[64];

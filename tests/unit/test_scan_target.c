@@ -71,11 +71,15 @@ static bool has_check(const struct hull_misconf_list *l, const char *id, const c
 /* A minimal ELF64 with section headers whose .go.buildinfo holds Go 1.18+ inline build info. */
 static size_t go_elf(unsigned char *out)
 {
-	static const char mod[] = "path\tex.com/app\nmod\tex.com/app\tv1.0.0\t\ndep\tgolang.org/x/net\tv0.7.0\th1:a=\n";
+	static const char mod[] =
+	    "path\tex.com/app\nmod\tex.com/app\tv1.0.0\t\ndep\tgolang.org/x/net\tv0.7.0\th1:a=\n";
 	static const char shstr[] = "\0.go.buildinfo\0.shstrtab\0";
 	size_t bi = 0x100, n, ml = strlen(mod) + 32, str_off, sh_off;
 	memset(out, 0, 0x1000);
-	memcpy(out, "\x7f" "ELF\x02\x01\x01", 7);
+	memcpy(out,
+	       "\x7f"
+	       "ELF\x02\x01\x01",
+	       7);
 	/* build info */
 	memcpy(out + bi, "\xff Go buildinf:", 14);
 	out[bi + 14] = 8;
@@ -125,7 +129,8 @@ TEST(directory_tree)
 	T_EQ_INT(hull_secret_rules_builtin(&rules, &e), 0);
 	o.rules = rules;
 	/* A status file outside the tree, reachable only by following a hostile symlink. */
-	put(outside, "status", "Package: host-only\nStatus: install ok installed\nVersion: 1\n", 0644);
+	put(outside, "status", "Package: host-only\nStatus: install ok installed\nVersion: 1\n",
+	    0644);
 	put(root, "usr/lib/os-release", "ID=debian\nVERSION_ID=\"12\"\n", 0644);
 	snprintf(p, sizeof p, "%s/etc", root);
 	mkdir(p, 0755);
@@ -135,19 +140,26 @@ TEST(directory_tree)
 	put(root, "var/lib/.keep", "", 0644);
 	snprintf(p, sizeof p, "%s/var/lib/dpkg", root);
 	T_EQ_INT(symlink(outside, p), 0); /* absolute: means <root>/tmp/..., not the host */
-	put(root, "app/node_modules/left-pad/package.json", "{\"name\":\"left-pad\",\"version\":\"1.3.0\"}", 0644);
-	put(root, "app/node_modules/left-pad/lib/package.json", "{\"name\":\"inner\",\"version\":\"9\"}", 0644);
+	put(root, "app/node_modules/left-pad/package.json",
+	    "{\"name\":\"left-pad\",\"version\":\"1.3.0\"}", 0644);
+	put(root, "app/node_modules/left-pad/lib/package.json",
+	    "{\"name\":\"inner\",\"version\":\"9\"}", 0644);
 	put(root, "usr/local/lib/python3.11/site-packages/Flask-2.0.1.dist-info/METADATA",
 	    "Name: Flask\nVersion: 2.0.1\n", 0644);
 	put(root, "usr/bin/sudo-like", "#!/bin/sh\n", 04755);
 	put(root, "tmp/open", "x", 0666);
 	put(root, "root/.ssh/id_rsa", "not a key\n", 0600);
-	put(root, "etc/passwd", "root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\nbin:x:2:2::/:/bin/false\n", 0644);
+	put(root, "etc/passwd",
+	    "root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\nbin:x:2:2::/:/bin/false\n",
+	    0644);
 	put(root, "etc/shadow", "root:!:19000::::::\nguest::19000::::::\n", 0640);
 	put(root, "etc/group", "root:x:0:\nbin:x:2:\n", 0644);
 	{
 		char tok[64];
-		snprintf(tok, sizeof tok, "TOKEN=%s%s\n", "gh" "p_", "aB3dE5gH7jK9mN2pQ4sT6vW8yZ0cF1aB3dE5");
+		snprintf(tok, sizeof tok, "TOKEN=%s%s\n",
+			 "gh"
+			 "p_",
+			 "aB3dE5gH7jK9mN2pQ4sT6vW8yZ0cF1aB3dE5");
 		put(root, "app/.env.production", tok, 0644);
 	}
 	snprintf(p, sizeof p, "%s/usr/bin/goapp", root);
@@ -260,7 +272,10 @@ static void blob(const char *layout, const void *d, size_t n, char *digest)
 static char *secret_line(void)
 {
 	static char s[128];
-	snprintf(s, sizeof s, "token=%s%s\n", "gl" "pat-", "aB3dE5gH7jK9mN2pQ4sT");
+	snprintf(s, sizeof s, "token=%s%s\n",
+		 "gl"
+		 "pat-",
+		 "aB3dE5gH7jK9mN2pQ4sT");
 	return s;
 }
 
@@ -269,23 +284,26 @@ static char *make_layout(char layer_digests[2][80])
 	char *dir = mktmp(), p[4096], cfgd[80], mand[80];
 	static unsigned char l1[65536], l2[65536];
 	const struct member m1[] = {
-		{"etc/", NULL, 0},
-		{"etc/os-release", "ID=alpine\nVERSION_ID=3.18.4\n", 0},
-		{"lib/apk/db/", NULL, 0},
-		{"lib/apk/db/installed", "P:musl\nV:1.2.4-r1\no:musl\n\nP:busybox\nV:1.36.1-r2\no:busybox\n\n", 0},
-		{"usr/lib/python3.11/site-packages/foo-1.0.dist-info/METADATA", "Name: foo\nVersion: 1.0\n", 0},
-		{"app/secret.txt", secret_line(), 0},
-		{"app/keep.txt", "hello\n", 0},
-		{"bin/su", "#!/bin/sh\n", 04755},
-		{"../../escape", "x", 0},
+	    {"etc/", NULL, 0},
+	    {"etc/os-release", "ID=alpine\nVERSION_ID=3.18.4\n", 0},
+	    {"lib/apk/db/", NULL, 0},
+	    {"lib/apk/db/installed",
+	     "P:musl\nV:1.2.4-r1\no:musl\n\nP:busybox\nV:1.36.1-r2\no:busybox\n\n", 0},
+	    {"usr/lib/python3.11/site-packages/foo-1.0.dist-info/METADATA",
+	     "Name: foo\nVersion: 1.0\n", 0},
+	    {"app/secret.txt", secret_line(), 0},
+	    {"app/keep.txt", "hello\n", 0},
+	    {"bin/su", "#!/bin/sh\n", 04755},
+	    {"../../escape", "x", 0},
 	};
 	const struct member m2[] = {
-		/* replaced: busybox removed from the database */
-		{"lib/apk/db/installed", "P:musl\nV:1.2.4-r1\no:musl\n\n", 0},
-		{"app/.wh.secret.txt", "", 0},
-		{"usr/lib/python3.11/site-packages/.wh..wh..opq", "", 0},
-		{"usr/lib/python3.11/site-packages/bar-2.0.dist-info/METADATA", "Name: bar\nVersion: 2.0\n", 0},
-		{"bin/.wh.su", "", 0},
+	    /* replaced: busybox removed from the database */
+	    {"lib/apk/db/installed", "P:musl\nV:1.2.4-r1\no:musl\n\n", 0},
+	    {"app/.wh.secret.txt", "", 0},
+	    {"usr/lib/python3.11/site-packages/.wh..wh..opq", "", 0},
+	    {"usr/lib/python3.11/site-packages/bar-2.0.dist-info/METADATA",
+	     "Name: bar\nVersion: 2.0\n", 0},
+	    {"bin/.wh.su", "", 0},
 	};
 	size_t n1 = make_layer(l1, sizeof l1, m1, sizeof m1 / sizeof m1[0]);
 	size_t n2 = make_layer(l2, sizeof l2, m2, sizeof m2 / sizeof m2[0]);
@@ -303,16 +321,22 @@ static char *make_layout(char layer_digests[2][80])
 		 "\"DB_PASSWORD=hunter2\",\"GPG_KEY=ABCD\"],\"ExposedPorts\":{\"22/tcp\":{}}},"
 		 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}");
 	blob(dir, cfg, strlen(cfg), cfgd);
-	snprintf(man, sizeof man,
-		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-		 "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\",\"size\":%zu},"
-		 "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\",\"size\":%zu},"
-		 "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\",\"size\":%zu}]}",
-		 cfgd, strlen(cfg), layer_digests[0], n1, layer_digests[1], n2);
+	snprintf(
+	    man, sizeof man,
+	    "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+	    "\"config\":{\"mediaType\":\"application/"
+	    "vnd.oci.image.config.v1+json\",\"digest\":\"%s\",\"size\":%zu},"
+	    "\"layers\":[{\"mediaType\":\"application/"
+	    "vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\",\"size\":%zu},"
+	    "{\"mediaType\":\"application/"
+	    "vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\",\"size\":%zu}]}",
+	    cfgd, strlen(cfg), layer_digests[0], n1, layer_digests[1], n2);
 	blob(dir, man, strlen(man), mand);
 	snprintf(idx, sizeof idx,
-		 "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-		 "\"digest\":\"%s\",\"size\":%zu,\"annotations\":{\"org.opencontainers.image.ref.name\":\"1.0\"}}]}",
+		 "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/"
+		 "vnd.oci.image.manifest.v1+json\","
+		 "\"digest\":\"%s\",\"size\":%zu,\"annotations\":{\"org.opencontainers.image.ref."
+		 "name\":\"1.0\"}}]}",
 		 mand, strlen(man));
 	put(dir, "index.json", idx, 0644);
 	return dir;
