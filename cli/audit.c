@@ -259,7 +259,8 @@ static void usage(FILE *f)
 	    "       hull audit --list\n"
 	    "TARGET: a bundle directory or config.json, a hull container id, a container of the\n"
 	    "runtime whose state root is --runtime-root (/run/crun, /run/runc), an image\n"
-	    "(oci:DIR[:TAG]), or `host`. Exit status: 0 no check failed, 3 a check failed, 1 "
+	    "(NAME:TAG in the store, or oci:DIR[:TAG]), or `host`. Exit status: 0 no check "
+	    "failed,\n3 a check failed, 1 "
 	    "error.\n");
 }
 
@@ -307,10 +308,10 @@ static int list_checks(enum audit_format fmt)
 	return 0;
 }
 
+/* "name:tag", "host/repo", "repo@sha256:..." (a bare "alpine" is taken for a container id). */
 static bool looks_like_image(const char *t)
 {
-	return hull_str_has_prefix(t, "oci:") || hull_str_has_prefix(t, "docker://") ||
-	       (strchr(t, ':') && !strchr(t, ' ')) || strchr(t, '@');
+	return strchr(t, ':') || strchr(t, '@') || strchr(t, '/');
 }
 
 /* Images are read by the toolkit (image store, digests, layers): hand the whole command over. */
@@ -391,12 +392,11 @@ static int cmd_audit(int argc, char **argv)
 		hull_audit_host(&ho, r);
 		return audit_print(r, "host", fmt);
 	}
-	if (!runtime_root &&
-	    (hull_str_has_prefix(target, "oci:") || hull_str_has_prefix(target, "docker://")))
+	if (!runtime_root && hull_str_has_prefix(target, "oci:"))
 		return audit_image(argc, argv);
 	if (runtime_root) {
 		rc = load_runtime_container(runtime_root, target, &spec, &label, &err);
-	} else if (strchr(target, '/') || !strcmp(target, ".") || access(target, F_OK) == 0) {
+	} else if (target[0] == '/' || target[0] == '.' || access(target, F_OK) == 0) {
 		rc = load_path(target, &spec, &label, &err);
 	} else {
 		const char *root = g_opts.root ? g_opts.root : HULL_DEFAULT_STATE_ROOT;
@@ -412,7 +412,7 @@ static int cmd_audit(int argc, char **argv)
 			hull_err_clear(&e2);
 			return cli_errorf(
 			    "audit: \"%s\" is not a bundle, a config.json, a container "
-			    "in %s, an image (oci:DIR) or `host`",
+			    "in %s, an image (NAME:TAG, oci:DIR) or `host`",
 			    target, root);
 		}
 		hull_err_move(&err, &e2);

@@ -3,8 +3,8 @@
  * layers (setuid/setgid files). `hull audit` (in the hull binary) hands image targets here.
  *
  * Images are read from an OCI image layout (oci:DIR[:REF]) with every blob verified against its
- * digest while it is read. Images in hull's own store need lib/image (issue 5); the store lookup
- * goes into resolve_image() when that lands. */
+ * digest while it is read, or from hull's image store (lib/image), which verifies what it returns.
+ */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -23,6 +23,7 @@
 #include "core/cleanup.h"
 #include "core/json.h"
 #include "core/util.h"
+#include "image/store.h"
 
 #define MAX_JSON_BLOB	  (4u << 20)
 #define MAX_SETUID_LISTED 8
@@ -95,6 +96,32 @@ static int read_json_blob(int layout, const char *digest, json_object **out, hul
 	if (rc < 0)
 		return -1;
 	return hull_json_parse(data, len, digest, out, err);
+}
+
+/* Where blobs come from: an OCI layout directory, or hull's content store (lib/image), which
+ * verifies what it returns. */
+struct image_src {
+	int layout;
+	struct hull_store *store;
+};
+
+static int src_read_json(struct image_src *src, const char *digest, json_object **out,
+			 hull_err *err)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+	if (!src->store)
+		return read_json_blob(src->layout, digest, out, err);
+	if (hull_store_read_blob(src->store, digest, MAX_JSON_BLOB, &data, &len, err) < 0)
+		return -1;
+	return hull_json_parse(data, len, digest, out, err);
+}
+
+static int src_open_blob(struct image_src *src, const char *digest, hull_err *err)
+{
+	if (!src->store)
+		return open_blob(src->layout, digest, err);
+	return hull_store_open_blob(src->store, digest, NULL, err);
 }
 
 static const char *desc_digest(json_object *d)
@@ -212,7 +239,7 @@ static int layer_error(struct archive *a, struct blob_reader *r, const char *dig
 }
 
 /* Stream one layer, hashing what libarchive reads, and note setuid/setgid regular files. */
-static int scan_layer(int layout, const char *digest, size_t idx, struct setuid_scan *s,
+static int scan_layer(struct image_src *src, const char *digest, size_t idx, struct setuid_scan *s,
 		      hull_err *err)
 {
 	_cleanup_free_ struct blob_reader *r = calloc(1, sizeof *r);
@@ -221,7 +248,7 @@ static int scan_layer(int layout, const char *digest, size_t idx, struct setuid_
 	int rc = 0, k;
 	if (!r)
 		return hull_fail(err, ENOMEM, "layer %s", digest);
-	r->fd = open_blob(layout, digest, err);
+	r->fd = src_open_blob(src, digest, err);
 	if (r->fd < 0)
 		return -1;
 	r->md = EVP_MD_CTX_new();
@@ -270,41 +297,26 @@ out:
 	return rc;
 }
 
-static int audit_oci_layout(const char *spec, struct hull_audit_report *rep, hull_err *err)
+/* Config checks plus the setuid scan of every layer of one image manifest. */
+static int audit_manifest(struct image_src *src, json_object *manifest,
+			  struct hull_audit_report *rep, hull_err *err)
 {
-	_cleanup_free_ char *dir = strdup(spec + strlen("oci:"));
-	_cleanup_close_ int layout = -1;
-	_cleanup_json_ json_object *manifest = NULL, *config = NULL;
+	_cleanup_json_ json_object *config = NULL;
 	json_object *cfgd, *layers;
-	char *colon, *ref = NULL;
 	struct setuid_scan su = {0};
 	struct hull_audit_finding *f;
-	if (!dir)
-		return hull_fail(err, ENOMEM, "audit");
-	colon = strrchr(dir, ':');
-	if (colon) {
-		*colon = '\0';
-		ref = colon + 1;
-	}
-	layout = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (layout < 0)
-		return hull_fail(err, errno, "OCI layout %s", dir);
-	if (faccessat(layout, "oci-layout", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-		return hull_failk(err, HULL_ERR_INVALID, 0,
-				  "%s is not an OCI image layout (no oci-layout file)", dir);
-	if (pick_manifest(layout, ref, &manifest, err) < 0 ||
-	    !json_object_object_get_ex(manifest, "config", &cfgd) ||
-	    read_json_blob(layout, desc_digest(cfgd), &config, err) < 0)
-		return hull_wrap(err, "%s", spec);
-	if (hull_audit_image_config(config, rep, err) < 0)
+	if (!json_object_object_get_ex(manifest, "config", &cfgd))
+		return hull_failk(err, HULL_ERR_INVALID, 0, "manifest: no config descriptor");
+	if (src_read_json(src, desc_digest(cfgd), &config, err) < 0 ||
+	    hull_audit_image_config(config, rep, err) < 0)
 		return -1;
 	f = hull_audit_report_add(rep, hull_audit_check_find("image.setuid-files"), HULL_AUDIT_NA);
 	if (json_object_object_get_ex(manifest, "layers", &layers) &&
 	    json_object_is_type(layers, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(layers); i++)
-			if (scan_layer(layout, desc_digest(json_object_array_get_idx(layers, i)), i,
+			if (scan_layer(src, desc_digest(json_object_array_get_idx(layers, i)), i,
 				       &su, err) < 0)
-				return hull_wrap(err, "%s", spec);
+				return -1;
 	}
 	if (f) {
 		if (su.count) {
@@ -326,6 +338,70 @@ static int audit_oci_layout(const char *spec, struct hull_audit_report *rep, hul
 	return 0;
 }
 
+static int audit_oci_layout(const char *spec, struct hull_audit_report *rep, hull_err *err)
+{
+	_cleanup_free_ char *dir = strdup(spec + strlen("oci:"));
+	_cleanup_close_ int layout = -1;
+	_cleanup_json_ json_object *manifest = NULL;
+	struct image_src src = {.layout = -1};
+	char *colon, *ref = NULL;
+	if (!dir)
+		return hull_fail(err, ENOMEM, "audit");
+	colon = strrchr(dir, ':');
+	if (colon) {
+		*colon = '\0';
+		ref = colon + 1;
+	}
+	layout = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (layout < 0)
+		return hull_fail(err, errno, "OCI layout %s", dir);
+	if (faccessat(layout, "oci-layout", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return hull_failk(err, HULL_ERR_INVALID, 0,
+				  "%s is not an OCI image layout (no oci-layout file)", dir);
+	src.layout = layout;
+	if (pick_manifest(layout, ref, &manifest, err) < 0 ||
+	    audit_manifest(&src, manifest, rep, err) < 0)
+		return hull_wrap(err, "%s", spec);
+	return 0;
+}
+
+/* An image in hull's store, by name, id or digest (as `hull image inspect` finds it). The store
+ * is opened only if it exists: auditing must not create one. */
+static int audit_store_image(const char *what, struct hull_audit_report *rep, char **label,
+			     hull_err *err)
+{
+	_cleanup_free_ char *root = g_opts.storage_root && *g_opts.storage_root
+					? strdup(g_opts.storage_root)
+					: hull_store_default_root();
+	_cleanup_json_ json_object *manifest = NULL;
+	struct hull_store store;
+	struct hull_image im;
+	struct image_src src = {.layout = -1, .store = &store};
+	struct stat st;
+	int rc = -1;
+	if (!root)
+		return hull_fail(err, ENOMEM, "audit");
+	if (stat(root, &st) < 0)
+		return hull_failk(err, HULL_ERR_NOTFOUND, errno,
+				  "image \"%s\": no image store at %s", what, root);
+	if (hull_store_open(&store, root, err) < 0)
+		return -1;
+	memset(&im, 0, sizeof im);
+	if (hull_store_image_find(&store, what, &im, err) < 0)
+		goto out;
+	if (src_read_json(&src, im.manifest, &manifest, err) < 0 ||
+	    audit_manifest(&src, manifest, rep, err) < 0) {
+		hull_wrap(err, "image %s", what);
+		goto out;
+	}
+	*label = hull_strdup_printf("%s (%s)", what, im.manifest);
+	rc = 0;
+out:
+	hull_image_clear(&im);
+	hull_store_close(&store);
+	return rc;
+}
+
 static int cmd_audit_image(int argc, char **argv)
 {
 	static const struct option opts[] = {{"standard", required_argument, 0, 's'},
@@ -337,6 +413,7 @@ static int cmd_audit_image(int argc, char **argv)
 	enum audit_format fmt = AUDIT_FORMAT_TABLE;
 	_cleanup_free_ struct hull_audit_report *r = calloc(1, sizeof *r);
 	hull_err err = HULL_ERR_INIT;
+	_cleanup_free_ char *label = NULL;
 	const char *target;
 	int c;
 	optind = 1;
@@ -353,14 +430,13 @@ static int cmd_audit_image(int argc, char **argv)
 	if (optind + 1 != argc || !r)
 		return cli_errorf("audit: usage: hull audit [--format F] IMAGE");
 	target = argv[optind];
-	if (!hull_str_has_prefix(target, "oci:"))
-		return cli_errorf(
-		    "audit: image \"%s\": images in hull's store are audited once the "
-		    "image store is available; audit an OCI layout with oci:DIR[:REF]",
-		    target);
-	if (audit_oci_layout(target, r, &err) < 0)
+	if (hull_str_has_prefix(target, "oci:")) {
+		if (audit_oci_layout(target, r, &err) < 0)
+			return cli_error(&err);
+	} else if (audit_store_image(target, r, &label, &err) < 0) {
 		return cli_error(&err);
-	return audit_print(r, target, fmt);
+	}
+	return audit_print(r, label ? label : target, fmt);
 }
 
 CLI_COMMAND("audit-image", cmd_audit_image, "(internal) image side of `hull audit IMAGE`")

@@ -278,3 +278,29 @@ def test_image_corrupt_layer_reports_the_digest(hull, rootfs, tmp_path):
 def test_image_not_a_layout(hull, tmp_path):
     p = hull.cmd("audit", "oci:" + str(tmp_path))
     assert p.returncode == 1 and "not an OCI image layout" in p.stderr
+
+
+def test_image_in_store(hull, rootfs, tmp_path):
+    """Images in hull's store (imported with `hull image import`) are audited by name."""
+    layout = str(tmp_path / "layout")
+    Containerd.oci_layout(layout, rootfs, config={"Env": ["DB_PASSWORD=hunter2"]},
+                          extra=[("bin/suid-helper", b"#!/bin/sh\n", 0o4755)])
+    store = str(tmp_path / "store")
+    g = ("--storage-root", store)
+    p = hull.cmd("image", "import", "oci:" + layout, "localhost/audit-me:1", glob_args=g)
+    if p.returncode != 0 and "unknown command" in p.stderr:
+        pytest.skip("this hull has no `image import`")
+    assert p.returncode == 0, p.stderr
+    p = hull.cmd("audit", "--format", "json", "localhost/audit-me:1", glob_args=g)
+    assert p.returncode == AUDIT_FAILED, p.stderr
+    r = json.loads(p.stdout)
+    assert r["kind"] == "image" and r["target"].startswith("localhost/audit-me:1 (sha256:")
+    st = statuses(r)
+    assert st["image.setuid-files"] == "fail" and st["image.secrets-in-env"] == "fail"
+    assert "hunter2" not in p.stdout
+    p = hull.cmd("audit", "localhost/absent:1", glob_args=g)
+    assert p.returncode == 1 and "absent" in p.stderr
+    # auditing never creates a store
+    p = hull.cmd("audit", "localhost/x:1", glob_args=("--storage-root", str(tmp_path / "none")))
+    assert p.returncode == 1 and "no image store" in p.stderr
+    assert not os.path.exists(tmp_path / "none")
