@@ -577,15 +577,18 @@ def test_store_image(db, image, workdir):
 # ---- formats ----
 
 def node_validator():
-    """ajv (+ the CycloneDX schemas shipped in @cyclonedx/cyclonedx-library) from npm, cached."""
+    """ajv and the schemas npm packages ship (CycloneDX 1.5 in @cyclonedx/cyclonedx-library,
+    SARIF 2.1.0 in @microsoft/jest-sarif), installed once into the test cache."""
     node = shutil.which("node")
     mods = os.path.join(CACHE, "node", "node_modules")
     if not node:
         pytest.skip("node is not installed: schema validation needs it (apt-get install nodejs npm)")
-    if not os.path.isdir(os.path.join(mods, "ajv")) or not os.path.isdir(os.path.join(mods, "@cyclonedx")):
+    need = ("ajv", "ajv-formats", "ajv-draft-04", "@cyclonedx/cyclonedx-library", "@microsoft/jest-sarif")
+    if not all(os.path.isdir(os.path.join(mods, m)) for m in need):
         os.makedirs(os.path.join(CACHE, "node"), exist_ok=True)
         p = subprocess.run(["npm", "install", "--prefix", os.path.join(CACHE, "node"), "--no-audit", "--no-fund",
-                            "ajv@8", "ajv-formats@3", "@cyclonedx/cyclonedx-library@10"],
+                            "ajv@8", "ajv-formats@3", "ajv-draft-04@1", "@cyclonedx/cyclonedx-library@10",
+                            "@microsoft/jest-sarif@1.0.0-beta.0"],
                            capture_output=True, text=True, timeout=300)
         if p.returncode != 0:
             pytest.skip("npm registry unreachable: cannot fetch ajv and the CycloneDX schemas: " + p.stderr[-300:])
@@ -594,11 +597,11 @@ def node_validator():
 
 VALIDATE_JS = r"""
 const fs = require('fs'), path = require('path');
-const Ajv = require(path.join(process.argv[2], 'ajv'));
-const addFormats = require(path.join(process.argv[2], 'ajv-formats'));
-const ajv = new Ajv({strict: false, allErrors: true});
-addFormats(ajv);
 const kind = process.argv[3], doc = JSON.parse(fs.readFileSync(process.argv[4]));
+const Ajv = require(path.join(process.argv[2], kind === 'sarif' ? 'ajv-draft-04' : 'ajv'));
+const addFormats = require(path.join(process.argv[2], 'ajv-formats'));
+const ajv = new Ajv({strict: false, allErrors: true, unicodeRegExp: false});
+addFormats(ajv);
 let schema;
 if (kind === 'cyclonedx') {
   const dir = path.join(process.argv[2], '@cyclonedx/cyclonedx-library/res/schema');
@@ -608,6 +611,9 @@ if (kind === 'cyclonedx') {
     ajv.addSchema(s);
   }
   schema = JSON.parse(fs.readFileSync(path.join(dir, 'bom-1.5.SNAPSHOT.schema.json')));
+} else if (kind === 'sarif') {
+  schema = JSON.parse(fs.readFileSync(path.join(process.argv[2],
+    '@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json')));
 } else {
   schema = JSON.parse(fs.readFileSync(process.argv[5]));
 }
@@ -676,6 +682,7 @@ def test_sarif(db, debian11, workdir):
     shutil.copytree(debian11, root)
     write(root, "app/settings.env", secret_text())
     doc = json.loads(run("scan", "--db", db, "--format", "sarif", "dir:" + root).stdout)
+    validate("sarif", doc, workdir)
     assert doc["version"] == "2.1.0"
     run0 = doc["runs"][0]
     rules = run0["tool"]["driver"]["rules"]
