@@ -72,6 +72,9 @@ static int parse_string(struct parser *ps, char **out)
 {
 	hull_buf b = {0};
 	char q = *ps->p++;
+	/* hull_buf_steal of a never-appended buffer is not NUL-terminated: start with "". */
+	if (hull_buf_append(&b, "", 0) < 0)
+		return hull_fail(ps->err, ENOMEM, "%s", ps->what);
 	while (ps->p < ps->end && *ps->p != q && *ps->p != '\n') {
 		char c = *ps->p++;
 		if (c == '\\' && q == '"') {

@@ -443,6 +443,9 @@ static int perform(struct hull_registry *r, const struct req *q, struct resp *p,
 	memset(p, 0, sizeof *p);
 	p->max = q->max ? q->max : SMALL_MAX;
 	p->content_length = -1;
+	/* Bodies are handed out NUL-terminated, also when empty. */
+	if (hull_buf_append(&p->body, "", 0) < 0)
+		return hull_fail(err, ENOMEM, "%s %s", q->method, q->url);
 	pthread_mutex_lock(&r->easy_mu);
 	curl_easy_reset(c);
 	setup_easy(r, c);
@@ -529,7 +532,7 @@ static int http_error(const struct req *q, const struct resp *p, const char *wha
 static int fetch_token(struct hull_registry *r, const struct hull_auth_challenge *ch, const char *scope,
 		       hull_err *err)
 {
-	_cleanup_free_ char *url = NULL, *svc = NULL, *sc = NULL, *basic = NULL, *hdr = NULL;
+	_cleanup_free_ char *url = NULL, *basic = NULL, *hdr = NULL;
 	struct resp p;
 	struct req q = {.method = "GET", .body_fd = -1, .no_auth = true};
 	_cleanup_json_ json_object *o = NULL;

@@ -402,6 +402,7 @@ TEST(regular_layer)
 	T_ASSERT(S_ISREG(st.st_mode));
 	T_EQ_INT(r.entries, 16);
 	outside_intact();
+	hull_unpack_report_free(&r);
 	free(t.buf);
 }
 
