@@ -297,3 +297,27 @@ def test_ctr_compliant_starts_under_enforce(ctrd, tmp_path):
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "hi"
     assert [r["decision"] for r in records(pol)] == ["allow"]
+
+
+# --- hull launch (toolkit) ------------------------------------------------------------------
+
+def test_launch_is_covered(hull, rootfs, policy, tmp_path):
+    """`hull launch` goes through the same hook: host networking is refused under PSS baseline,
+    the default launch (hardened) is admitted."""
+    layout = str(tmp_path / "layout")
+    Containerd.oci_layout(layout, rootfs)
+    g = ("--storage-root", str(tmp_path / "store"))
+    p = hull.cmd("image", "import", "oci:" + layout, "localhost/adm:1", glob_args=g)
+    if p.returncode != 0 and "unknown command" in p.stderr:
+        pytest.skip("this hull has no `image import`")
+    assert p.returncode == 0, p.stderr
+    pol = write_policy(policy, standard="pss-baseline", requireSeccomp=True)
+    p = hull.cmd("launch", "--rm", "--pull", "never", "--network", "host", "localhost/adm:1",
+                 "true", glob_args=g + ("--admission", pol))
+    assert p.returncode != 0
+    assert "admission refused container" in p.stderr and "container.host-network" in p.stderr
+    p = hull.cmd("launch", "--rm", "--pull", "never", "localhost/adm:1", "echo", "ok",
+                 glob_args=g + ("--admission", pol))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "ok"
+    assert [r["decision"] for r in records(pol)] == ["deny", "allow"]
