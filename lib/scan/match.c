@@ -8,6 +8,7 @@
 
 #include "core/cleanup.h"
 #include "core/util.h"
+#include "scan/advisory.h"
 
 #define MAX_EVENTS 1000
 
@@ -79,8 +80,9 @@ bool hull_pkg_match_key(const struct hull_os *os, const struct hull_pkg *p, char
 			return false; /* Ubuntu and derivatives have their own advisories */
 		if (os->version_id && version_prefix(os->version_id, 1, v, sizeof v))
 			snprintf(eco, eco_size, "Debian:%s", v);
-		else if (os->codename && !strcmp(os->codename, "sid"))
-			snprintf(eco, eco_size, "Debian:sid");
+		else if (os->codename && adv_debian_ecosystem(os->codename))
+			/* testing and unstable have no VERSION_ID, only a codename */
+			snprintf(eco, eco_size, "%s", adv_debian_ecosystem(os->codename));
 		else
 			return false;
 		/* Debian advisories name source packages and their versions (binNMUs differ). */

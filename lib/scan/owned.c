@@ -94,6 +94,11 @@ int hull_owned_add(struct hull_owned *o, const char *path, size_t n, const char 
 	return 0;
 }
 
+const char *hull_owned_intern(struct hull_owned *o, const char *owner)
+{
+	return hull_arena_strdup(&o->arena, owner);
+}
+
 const char *hull_owned_get(const struct hull_owned *o, const char *path)
 {
 	size_t n, j;

@@ -17,6 +17,8 @@ struct hull_owned *hull_owned_new(void);
 void hull_owned_free(struct hull_owned *o);
 /* path: absolute ("/usr/bin/x"), n bytes; owner copied ("deb:python3-requests"). */
 int hull_owned_add(struct hull_owned *o, const char *path, size_t n, const char *owner);
+/* A copy of owner that lives as long as the map (for hull_owned_add). */
+const char *hull_owned_intern(struct hull_owned *o, const char *owner);
 /* The owner of path, or NULL. */
 const char *hull_owned_get(const struct hull_owned *o, const char *path);
 size_t hull_owned_count(const struct hull_owned *o);

@@ -10,6 +10,7 @@
 
 #include "core/cleanup.h"
 #include "core/util.h"
+#include "scan/owned.h"
 
 /* ---- RFC 822-style stanzas (dpkg status, apk installed, METADATA headers) ---- */
 
@@ -344,8 +345,102 @@ int hull_parse_rpm_header(struct hull_inventory *inv, const uint8_t *blob, size_
 	return 0;
 }
 
-int hull_parse_rpmdb_sqlite(struct hull_inventory *inv, const void *data, size_t len,
-			    const char *location, hull_err *err)
+/* The file list of one header (DIRINDEXES, BASENAMES, DIRNAMES) into the owned map, owner
+ * "rpm:NAME". */
+#define RPMTAG_DIRINDEXES 1116
+#define RPMTAG_BASENAMES  1117
+#define RPMTAG_DIRNAMES	  1118
+#define RPM_STRING_ARRAY  8
+#define RPM_MAX_FILES	  1000000
+
+/* Offsets of cnt consecutive NUL-terminated strings at off; false when they do not fit. */
+static bool rpm_strings(const uint8_t *store, uint32_t dl, uint32_t off, uint32_t cnt,
+			uint32_t *offs)
+{
+	for (uint32_t i = 0; i < cnt; i++) {
+		const uint8_t *z;
+		if (off >= dl)
+			return false;
+		z = memchr(store + off, '\0', dl - off);
+		if (!z)
+			return false;
+		offs[i] = off;
+		off = (uint32_t)(z - store) + 1;
+	}
+	return true;
+}
+
+int hull_rpm_header_files(const uint8_t *blob, size_t len, struct hull_owned *o, hull_err *err)
+{
+	uint32_t il, dl, nbase = 0, ndir = 0, nidx = 0;
+	uint32_t obase = 0, odir = 0, oidx = 0;
+	const uint8_t *index, *store;
+	const char *name = NULL;
+	uint32_t *boffs = NULL, *doffs = NULL;
+	char owner[300], path[4096];
+	const char *ow;
+	int ret = 0;
+
+	if (len < 8)
+		return 0;
+	il = be32(blob);
+	dl = be32(blob + 4);
+	if (il == 0 || il > RPM_MAX_INDEX || dl > RPM_MAX_DATA || (uint64_t)il * 16 + dl + 8 > len)
+		return 0; /* reported by hull_parse_rpm_header already */
+	index = blob + 8;
+	store = index + (size_t)il * 16;
+	for (uint32_t i = 0; i < il; i++) {
+		const uint8_t *e = index + (size_t)i * 16;
+		uint32_t tag = be32(e), type = be32(e + 4), off = be32(e + 8), cnt = be32(e + 12);
+		if (tag == RPMTAG_NAME)
+			name = rpm_str(store, dl, type, off);
+		else if (tag == RPMTAG_BASENAMES && type == RPM_STRING_ARRAY)
+			nbase = cnt, obase = off;
+		else if (tag == RPMTAG_DIRNAMES && type == RPM_STRING_ARRAY)
+			ndir = cnt, odir = off;
+		else if (tag == RPMTAG_DIRINDEXES && type == RPM_INT32_TYPE)
+			nidx = cnt, oidx = off;
+	}
+	if (!name || !nbase || !ndir || nidx != nbase || nbase > RPM_MAX_FILES ||
+	    ndir > RPM_MAX_FILES || oidx % 4 || (uint64_t)oidx + (uint64_t)nidx * 4 > dl)
+		return 0;
+	boffs = calloc(nbase, sizeof *boffs);
+	doffs = calloc(ndir, sizeof *doffs);
+	snprintf(owner, sizeof owner, "rpm:%s", name);
+	ow = hull_owned_intern(o, owner);
+	if (!boffs || !doffs || !ow) {
+		ret = hull_fail(err, ENOMEM, "rpm file list");
+		goto out;
+	}
+	if (!rpm_strings(store, dl, obase, nbase, boffs) ||
+	    !rpm_strings(store, dl, odir, ndir, doffs))
+		goto out;
+	for (uint32_t i = 0; i < nbase; i++) {
+		uint32_t di = be32(store + oidx + (size_t)i * 4);
+		int n;
+		if (di >= ndir)
+			continue;
+		n = snprintf(path, sizeof path, "%s%s", (const char *)store + doffs[di],
+			     (const char *)store + boffs[i]);
+		if (n <= 0 || (size_t)n >= sizeof path || path[0] != '/')
+			continue;
+		if (hull_owned_add(o, path, (size_t)n, ow) < 0) {
+			ret = hull_failk(err, HULL_ERR_LIMIT, ENOMEM,
+					 "rpm file lists: too many paths");
+			goto out;
+		}
+	}
+out:
+	free(boffs);
+	free(doffs);
+	return ret;
+}
+
+typedef int (*rpm_blob_fn)(const uint8_t *blob, size_t len, void *ctx, hull_err *err);
+
+/* Open an rpmdb.sqlite image from memory and call fn for every header blob. */
+static int rpmdb_each(const void *data, size_t len, const char *location, rpm_blob_fn fn, void *ctx,
+		      hull_err *err)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
@@ -381,18 +476,27 @@ int hull_parse_rpmdb_sqlite(struct hull_inventory *inv, const void *data, size_t
 		hull_failk(err, HULL_ERR_INVALID, 0, "%s: %s", location, sqlite3_errmsg(db));
 		goto out;
 	}
-	/* A hostile database could define a huge or recursive query plan; we only run this one
-	 * statement on a table we name, with a bound on rows. */
 	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, (int)RPM_MAX_DATA);
+	/* The file is the image's: "Packages" must be a plain table. A view could run any query
+	 * (a recursive CTE that never ends) when we select from it. */
+	rc = sqlite3_prepare_v2(db, "SELECT type FROM sqlite_master WHERE name='Packages'", -1, &st,
+				NULL);
+	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW ||
+	    strcmp((const char *)sqlite3_column_text(st, 0), "table")) {
+		hull_failk(err, HULL_ERR_INVALID, 0, "%s: no Packages table: %s", location,
+			   sqlite3_errmsg(db));
+		goto out;
+	}
+	sqlite3_finalize(st);
 	rc = sqlite3_prepare_v2(db, "SELECT blob FROM Packages", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
+		st = NULL;
 		hull_failk(err, HULL_ERR_INVALID, 0, "%s: %s", location, sqlite3_errmsg(db));
 		goto out;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const void *b = sqlite3_column_blob(st, 0);
 		int n = sqlite3_column_bytes(st, 0);
-		hull_err e = HULL_ERR_INIT;
 		if (++count > HULL_SCAN_MAX_PKGS) {
 			hull_failk(err, HULL_ERR_LIMIT, 0, "%s: more than %d packages", location,
 				   HULL_SCAN_MAX_PKGS);
@@ -400,15 +504,8 @@ int hull_parse_rpmdb_sqlite(struct hull_inventory *inv, const void *data, size_t
 		}
 		if (!b || n <= 0)
 			continue;
-		if (hull_parse_rpm_header(inv, b, (size_t)n, location, &e) < 0) {
-			if (e.code == ENOMEM) {
-				hull_err_move(err, &e);
-				goto out;
-			}
-			/* One damaged header must not hide the other packages; say so. */
-			hull_inventory_note(inv, "%s", e.msg);
-			hull_err_clear(&e);
-		}
+		if (fn(b, (size_t)n, ctx, err) < 0)
+			goto out;
 	}
 	if (rc != SQLITE_DONE) {
 		hull_failk(err, HULL_ERR_INVALID, 0, "%s: %s", location, sqlite3_errmsg(db));
@@ -419,6 +516,45 @@ out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return ret;
+}
+
+struct parse_ctx {
+	struct hull_inventory *inv;
+	const char *location;
+};
+
+static int parse_one(const uint8_t *blob, size_t len, void *ctx, hull_err *err)
+{
+	struct parse_ctx *pc = ctx;
+	hull_err e = HULL_ERR_INIT;
+	if (hull_parse_rpm_header(pc->inv, blob, len, pc->location, &e) < 0) {
+		if (e.code == ENOMEM) {
+			hull_err_move(err, &e);
+			return -1;
+		}
+		/* One damaged header must not hide the other packages; say so. */
+		hull_inventory_note(pc->inv, "%s", e.msg);
+		hull_err_clear(&e);
+	}
+	return 0;
+}
+
+int hull_parse_rpmdb_sqlite(struct hull_inventory *inv, const void *data, size_t len,
+			    const char *location, hull_err *err)
+{
+	struct parse_ctx pc = {inv, location};
+	return rpmdb_each(data, len, location, parse_one, &pc, err);
+}
+
+static int files_one(const uint8_t *blob, size_t len, void *ctx, hull_err *err)
+{
+	return hull_rpm_header_files(blob, len, ctx, err);
+}
+
+int hull_rpmdb_sqlite_files(const void *data, size_t len, const char *location,
+			    struct hull_owned *o, hull_err *err)
+{
+	return rpmdb_each(data, len, location, files_one, o, err);
 }
 
 /* ---- os-release ---- */

@@ -25,6 +25,11 @@ int hull_parse_rpm_header(struct hull_inventory *inv, const uint8_t *blob, size_
 /* A whole rpmdb.sqlite file held in memory (opened read-only with sqlite3_deserialize). */
 int hull_parse_rpmdb_sqlite(struct hull_inventory *inv, const void *data, size_t len,
 			    const char *location, hull_err *err);
+struct hull_owned;
+/* The files rpm installed (header file lists) into an owned map, owner "rpm:NAME". */
+int hull_rpm_header_files(const uint8_t *blob, size_t len, struct hull_owned *o, hull_err *err);
+int hull_rpmdb_sqlite_files(const void *data, size_t len, const char *location,
+			    struct hull_owned *o, hull_err *err);
 /* etc/os-release (KEY=value); fills inv->os fields that are still unset. */
 void hull_parse_os_release(struct hull_inventory *inv, const char *data, size_t len);
 /* *.dist-info/METADATA, PKG-INFO */

@@ -637,7 +637,8 @@ static const struct entry *kept(struct collector *c, const char *path)
 
 /* Language packages whose files an OS package installed: record the owner (owned.h). The
  * file lists are read only when there is a language package to look up. */
-static int mark_os_owned(struct collector *c, const struct entry *apk_db, hull_err *err)
+static int mark_os_owned(struct collector *c, const struct entry *apk_db,
+			 const struct entry *rpm_db, hull_err *err)
 {
 	struct hull_inventory *inv = c->inv;
 	struct hull_owned *o;
@@ -670,6 +671,17 @@ static int mark_os_owned(struct collector *c, const struct entry *apk_db, hull_e
 		}
 	if (apk_db && hull_owned_add_apk_db(o, apk_db->data, apk_db->len, err) < 0)
 		goto out;
+	if (rpm_db) {
+		hull_err e2 = HULL_ERR_INIT;
+		/* The database was read once already; a failure here was reported then. */
+		if (hull_rpmdb_sqlite_files(rpm_db->data, rpm_db->len, "rpmdb.sqlite", o, &e2) <
+			0 &&
+		    e2.code == ENOMEM) {
+			hull_err_move(err, &e2);
+			goto out;
+		}
+		hull_err_clear(&e2);
+	}
 	for (size_t i = 0; i < inv->npkgs; i++) {
 		struct hull_pkg *p = &inv->pkgs[i];
 		char path[PATH_MAX];
@@ -695,7 +707,7 @@ static int finish_tree(struct collector *c, hull_err *err)
 	struct hull_inventory *inv = c->inv;
 	const struct entry *e;
 	static const char *const apk_dbs[] = {"lib/apk/db/installed", "usr/lib/apk/db/installed"};
-	const struct entry *apk_db = NULL;
+	const struct entry *apk_db = NULL, *rpm_db = NULL;
 	static const char *const rpm_dbs[] = {"var/lib/rpm/rpmdb.sqlite",
 					      "usr/lib/sysimage/rpm/rpmdb.sqlite",
 					      "usr/share/rpm/rpmdb.sqlite"};
@@ -753,13 +765,14 @@ static int finish_tree(struct collector *c, hull_err *err)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(rpm_dbs); i++) {
 		if ((e = kept(c, rpm_dbs[i]))) {
+			rpm_db = e;
 			if (hull_parse_rpmdb_sqlite(inv, e->data, e->len, arena_path(c, rpm_dbs[i]),
 						    err) < 0)
 				return -1;
 			break;
 		}
 	}
-	return mark_os_owned(c, apk_db, err);
+	return mark_os_owned(c, apk_db, rpm_db, err);
 }
 
 static void collector_free(struct collector *c)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "scan/inventory.h"
+#include "scan/owned.h"
 #include "scan/pkgdb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -17,6 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		hull_parse_rpm_header(&inv, data, size, "/var/lib/rpm/rpmdb.sqlite", &e);
 	hull_err_clear(&e);
+	{
+		struct hull_owned *o = hull_owned_new();
+		if (!o)
+			abort();
+		hull_rpm_header_files(data, size, o, &e);
+		hull_err_clear(&e);
+		hull_owned_free(o);
+	}
 	if (hull_inventory_finish(&inv, &e) < 0)
 		hull_err_clear(&e);
 	hull_inventory_free(&inv);

@@ -289,12 +289,14 @@ def test_alpine_origin_and_branch(db, alpine311, workdir):
 
 # ---- rpm (rpmdb.sqlite written by Debian's rpm tools) ----
 
-def build_rpm(top, name, epoch, version, release):
+def build_rpm(top, name, epoch, version, release, files=()):
     os.makedirs(top, exist_ok=True)
     spec = os.path.join(top, name + ".spec")
+    install = "".join(f"mkdir -p %{{buildroot}}{os.path.dirname(p)}\necho x > %{{buildroot}}{p}\n" for p in files)
     with open(spec, "w") as f:
         f.write(f"Name: {name}\nEpoch: {epoch}\nVersion: {version}\nRelease: {release}\n"
-                "Summary: fixture\nLicense: ASL 2.0\nBuildArch: noarch\n%description\nfixture\n%files\n")
+                "Summary: fixture\nLicense: ASL 2.0\nBuildArch: noarch\n%description\nfixture\n"
+                f"%install\n{install}%files\n" + "".join(p + "\n" for p in files))
     subprocess.run(["rpmbuild", "--quiet", "--define", f"_topdir {top}", "-bb", spec], check=True,
                    capture_output=True)
     return os.path.join(top, "RPMS", "noarch", f"{name}-{version}-{release}.noarch.rpm")
@@ -309,9 +311,14 @@ def alma9(workdir):
     dbpath = os.path.join(root, "var/lib/rpm")
     os.makedirs(dbpath)
     write(root, "etc/os-release", 'NAME="AlmaLinux"\nID="almalinux"\nVERSION_ID="9.1"\n')
+    # python3-requests ships requests' metadata: a PyPI-vulnerable version, patched by the
+    # distribution, owned by the rpm (its header file list), so not matched against PyPI.
+    meta = "/usr/lib/python3.9/site-packages/requests-2.25.1.dist-info/METADATA"
+    write(root, meta.lstrip("/"), "Metadata-Version: 2.1\nName: requests\nVersion: 2.25.1\n")
     rpms = [build_rpm(top, "openssl-libs", 1, "3.0.1", "43.el9_0"),
             build_rpm(top, "openssl", 1, "3.0.1", "47.el9_1"),
-            build_rpm(top, "bash", 0, "5.1.8", "6.el9_1")]
+            build_rpm(top, "bash", 0, "5.1.8", "6.el9_1"),
+            build_rpm(top, "python3-requests", 0, "2.25.1", "6.el9", files=[meta])]
     base = ["rpm", "--define", "_db_backend sqlite", "--dbpath", dbpath]
     subprocess.run(base + ["--initdb"], check=True, capture_output=True)
     subprocess.run(base + ["-i", "--justdb", "--nodeps", "--noscripts", "--ignorearch", "--ignoreos", *rpms],
@@ -328,7 +335,9 @@ def test_rpm_epoch_and_binary_names(db, alma9):
     assert v["installed_version"] == "1:3.0.1-43.el9_0" and v["fixed_version"] == "1:3.0.1-47.el9_1"
     assert v["severity"] == "MEDIUM"  # "Moderate: openssl security and bug fix update"
     assert "CVE-2023-0286" in v["related"]
-    assert {p["name"] for p in doc["packages"]} == {"openssl-libs", "openssl", "bash"}
+    assert {p["name"] for p in doc["packages"]} == {"openssl-libs", "openssl", "bash", "python3-requests", "requests"}
+    req = [p for p in doc["packages"] if p["name"] == "requests"][0]
+    assert req["type"] == "pypi" and req["owned_by"] == "rpm:python3-requests"
 
 
 # ---- language packages ----

@@ -397,3 +397,27 @@ TEST(cvss3)
 	T_EQ_STR(hull_severity_normalize("Important:"), "HIGH");
 	T_ASSERT(hull_severity_normalize("not yet assigned") == NULL);
 }
+
+TEST(match_keys)
+{
+	struct hull_os os = {.id = "debian", .codename = "trixie"};
+	struct hull_pkg deb = {.type = HULL_PKG_DEB, .name = "libc6", .version = "2.40-1+b1",
+			       .src_name = "glibc", .src_version = "2.40-1"};
+	struct hull_pkg py = {.type = HULL_PKG_PYPI, .name = "Zope.Interface", .version = "5.0"};
+	struct hull_pkg mvn = {.type = HULL_PKG_MAVEN, .name = "app", .version = "1.0"};
+	char eco[64], name[256];
+	const char *v;
+	enum hull_ver_scheme s;
+	T_ASSERT(hull_pkg_match_key(&os, &deb, eco, sizeof eco, name, sizeof name, &v, &s));
+	T_EQ_STR(eco, "Debian:13"); /* testing: codename only */
+	T_EQ_STR(name, "glibc");
+	T_EQ_STR(v, "2.40-1");
+	os.version_id = "12";
+	T_ASSERT(hull_pkg_match_key(&os, &deb, eco, sizeof eco, name, sizeof name, &v, &s));
+	T_EQ_STR(eco, "Debian:12");
+	os.id = "ubuntu"; /* no Debian data for Ubuntu packages */
+	T_ASSERT(!hull_pkg_match_key(&os, &deb, eco, sizeof eco, name, sizeof name, &v, &s));
+	T_ASSERT(hull_pkg_match_key(&os, &py, eco, sizeof eco, name, sizeof name, &v, &s));
+	T_EQ_STR(name, "zope-interface");
+	T_ASSERT(!hull_pkg_match_key(&os, &mvn, eco, sizeof eco, name, sizeof name, &v, &s));
+}

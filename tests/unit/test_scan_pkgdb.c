@@ -542,3 +542,81 @@ TEST(file_owners)
 	T_EQ_STR(hull_owned_get(o, "/usr/bin/tool"), "deb:tool");
 	hull_owned_free(o);
 }
+
+static void rpmh_strs(struct rpmh *h, uint32_t tag, const char *const *v, uint32_t n)
+{
+	uint32_t e[4] = {htonl(tag), htonl(8), htonl(h->dl), htonl(n)};
+	memcpy(h->idx + 16 * h->il++, e, 16);
+	for (uint32_t i = 0; i < n; i++) {
+		memcpy(h->data + h->dl, v[i], strlen(v[i]) + 1);
+		h->dl += (uint32_t)strlen(v[i]) + 1;
+	}
+}
+
+static void rpmh_ints(struct rpmh *h, uint32_t tag, const uint32_t *v, uint32_t n)
+{
+	uint32_t e[4];
+	while (h->dl % 4)
+		h->data[h->dl++] = 0;
+	e[0] = htonl(tag), e[1] = htonl(4), e[2] = htonl(h->dl), e[3] = htonl(n);
+	memcpy(h->idx + 16 * h->il++, e, 16);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t be = htonl(v[i]);
+		memcpy(h->data + h->dl, &be, 4);
+		h->dl += 4;
+	}
+}
+
+TEST(rpm_file_lists)
+{
+	static const char *const dirs[] = {"/usr/bin/",
+					   "/usr/lib/python3.9/site-packages/six.dist-info/"};
+	static const char *const bases[] = {"tool", "METADATA", "RECORD"};
+	static const uint32_t idx[] = {0, 1, 1};
+	struct rpmh h = {0};
+	unsigned char blob[2048];
+	size_t n;
+	struct hull_owned *o = hull_owned_new();
+	hull_err e = HULL_ERR_INIT;
+	rpmh_str(&h, 1000, "python3-six");
+	rpmh_ints(&h, 1116, idx, 3);
+	rpmh_strs(&h, 1117, bases, 3);
+	rpmh_strs(&h, 1118, dirs, 2);
+	n = rpmh_blob(&h, blob);
+	T_EQ_INT(hull_rpm_header_files(blob, n, o, &e), 0);
+	T_EQ_INT(hull_owned_count(o), 3);
+	T_EQ_STR(hull_owned_get(o, "/usr/bin/tool"), "rpm:python3-six");
+	T_EQ_STR(hull_owned_get(o, "/usr/lib/python3.9/site-packages/six.dist-info/METADATA"),
+		 "rpm:python3-six");
+	/* truncated: nothing added, nothing read out of bounds */
+	for (size_t cut = 0; cut < n; cut++)
+		T_EQ_INT(hull_rpm_header_files(blob, cut, o, &e), 0);
+	T_EQ_INT(hull_owned_count(o), 3);
+	hull_owned_free(o);
+}
+
+TEST(rpmdb_packages_must_be_a_table)
+{
+	sqlite3 *db;
+	sqlite3_int64 sz;
+	unsigned char *img;
+	struct hull_inventory inv;
+	hull_err e = HULL_ERR_INIT;
+	/* a view that would never finish if selected from */
+	T_EQ_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+	T_EQ_INT(sqlite3_exec(db,
+			      "CREATE VIEW Packages AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+			      "SELECT x + 1 FROM c) SELECT x AS blob FROM c WHERE x < 0",
+			      NULL, NULL, NULL),
+		 SQLITE_OK);
+	img = sqlite3_serialize(db, "main", &sz, 0);
+	T_ASSERT(img);
+	hull_inventory_init(&inv);
+	T_EQ_INT(hull_parse_rpmdb_sqlite(&inv, img, (size_t)sz, "/var/lib/rpm/rpmdb.sqlite", &e),
+		 -1);
+	T_CONTAINS(e.msg, "no Packages table");
+	hull_err_clear(&e);
+	hull_inventory_free(&inv);
+	sqlite3_free(img);
+	sqlite3_close(db);
+}
