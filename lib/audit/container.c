@@ -63,24 +63,26 @@ uint64_t audit_caps_granted(const struct hull_spec *s)
 
 void audit_caps_json(uint64_t mask, char *buf, size_t size)
 {
+	/* Room kept for the end: ,"..."] and the NUL. */
+	const size_t tail = 8;
 	size_t o = 0;
 	int n = 0;
-	if (size < 8) {
+	if (size < tail + 2) {
 		if (size)
 			buf[0] = '\0';
 		return;
 	}
 	buf[o++] = '[';
-	for (int i = 0; i < 64 && o + 8 < size; i++) {
+	for (int i = 0; i < 64; i++) {
 		const char *name;
 		int k;
 		if (!(mask & CAP(i)))
 			continue;
 		name = hull_cap_name(i);
 		k = snprintf(buf + o, size - o, "%s\"%s\"", n ? "," : "", name ? name : "?");
-		if (k < 0 || (size_t)k >= size - o - 2) {
-			/* Not enough room: end the array with what fits. */
-			o += 0;
+		if (k < 0 || o + (size_t)k + tail > size) {
+			/* Out of room: say the list goes on, keep the JSON valid. */
+			o += (size_t)snprintf(buf + o, size - o, "%s\"...\"", n ? "," : "");
 			break;
 		}
 		o += (size_t)k;

@@ -770,3 +770,21 @@ TEST(host_checks_on_this_host)
 	T_EQ_INT(host_finding(&r, "host.state-dir")->status, HULL_AUDIT_PASS);
 	T_EQ_INT(host_finding(&r, "host.admission-policy")->status, HULL_AUDIT_FAIL);
 }
+
+TEST(long_capability_lists_stay_valid_json)
+{
+	char buf[HULL_AUDIT_VALUE_MAX];
+	json_object *o;
+	hull_err e = HULL_ERR_INIT;
+	audit_caps_json(~0ull >> 23, buf, sizeof buf); /* 41 capabilities */
+	T_ASSERT(hull_json_parse(buf, strlen(buf), "caps", &o, &e) == 0);
+	T_ASSERT(json_object_array_length(o) > 5);
+	T_EQ_STR(
+	    json_object_get_string(json_object_array_get_idx(o, json_object_array_length(o) - 1)),
+	    "...");
+	json_object_put(o);
+	audit_caps_json(1ull << 21, buf, sizeof buf);
+	T_EQ_STR(buf, "[\"CAP_SYS_ADMIN\"]");
+	audit_caps_json(0, buf, sizeof buf);
+	T_EQ_STR(buf, "[]");
+}
