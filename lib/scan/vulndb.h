@@ -16,7 +16,7 @@
 #define HULL_VULNDB_DEFAULT    "/var/lib/hull/vuln.db"
 #define HULL_VULNDB_FILE_MAX   (512u << 20) /* one input file (the tracker JSON is ~70 MiB) */
 #define HULL_VULNDB_RECORD_MAX (8u << 20)   /* one OSV record */
-#define HULL_VULNDB_YAML_NODES 5000000
+#define HULL_VULNDB_YAML_NODES 1000000
 
 enum hull_adv_format {
 	HULL_ADV_AUTO,

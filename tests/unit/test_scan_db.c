@@ -344,6 +344,22 @@ TEST(import_formats_and_errors)
 	T_EQ_INT(hull_vulndb_import_buffer(db, "z.yaml", "a: [", 4, HULL_ADV_AUTO, &st, &e), -1);
 	T_CONTAINS(e.msg, "z.yaml: YAML error at line");
 	hull_err_clear(&e);
+	{
+		/* YAML aliases: a few hundred bytes that expand to 10^8 nodes are refused. */
+		static const char bomb[] = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+					   "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+					   "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+					   "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+					   "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+					   "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+					   "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+					   "h: [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n";
+		T_EQ_INT(hull_vulndb_import_buffer(db, "bomb.yaml", bomb, strlen(bomb),
+						   HULL_ADV_AUTO, &st, &e),
+			 -1);
+		T_CONTAINS(e.msg, "too large YAML document");
+		hull_err_clear(&e);
+	}
 	T_EQ_INT(hull_vulndb_import_commit(db, &e), 0);
 	hull_vulndb_close(db);
 
@@ -401,8 +417,11 @@ TEST(cvss3)
 TEST(match_keys)
 {
 	struct hull_os os = {.id = "debian", .codename = "trixie"};
-	struct hull_pkg deb = {.type = HULL_PKG_DEB, .name = "libc6", .version = "2.40-1+b1",
-			       .src_name = "glibc", .src_version = "2.40-1"};
+	struct hull_pkg deb = {.type = HULL_PKG_DEB,
+			       .name = "libc6",
+			       .version = "2.40-1+b1",
+			       .src_name = "glibc",
+			       .src_version = "2.40-1"};
 	struct hull_pkg py = {.type = HULL_PKG_PYPI, .name = "Zope.Interface", .version = "5.0"};
 	struct hull_pkg mvn = {.type = HULL_PKG_MAVEN, .name = "app", .version = "1.0"};
 	char eco[64], name[256];
