@@ -78,7 +78,6 @@ class Containerd:
     NAMESPACE = "hulltest"
 
     def __init__(self, base, rootfs, image="localhost/hull-busybox:latest", timeout=30):
-        import hashlib  # noqa: F401  (used by oci_layout)
         import time
         self.base = base
         os.makedirs(base, exist_ok=True)
