@@ -178,7 +178,8 @@ static int db_import(int argc, char **argv)
 	if (hull_vulndb_import_commit(db, &err) < 0)
 		goto fail;
 	hull_vulndb_close(db);
-	printf("imported %zu advisories (%zu affected packages) from %zu files into %s in %.2f s",
+	printf("imported %zu advisory records (%zu affected packages) from %zu files into %s in "
+	       "%.2f s",
 	       st.advisories, st.affected, st.files, path, (double)(hull_now_ns() - t0) / 1e9);
 	if (st.withdrawn || st.skipped)
 		printf("; %zu withdrawn, %zu entries without anything to match", st.withdrawn,
@@ -241,10 +242,11 @@ static int db_info(int argc, char **argv)
 	if (json_object_object_get_ex(info, "sources", &x))
 		for (size_t i = 0; i < json_object_array_length(x); i++) {
 			json_object *s = json_object_array_get_idx(x, i);
-			printf("  %-40s %-20s %6s records, imported %s\n",
+			const char *dd = hull_json_get_str(s, "data_date");
+			printf("  %s\n    format %s, %s records, data up to %s, imported %s\n",
 			       hull_json_get_str(s, "name"), hull_json_get_str(s, "format"),
 			       json_object_to_json_string(json_object_object_get(s, "records")),
-			       hull_json_get_str(s, "imported"));
+			       dd ? dd : "(undated)", hull_json_get_str(s, "imported"));
 		}
 	printf("ecosystems:\n");
 	if (json_object_object_get_ex(info, "ecosystems", &x)) {

@@ -629,6 +629,7 @@ static int yaml_parse_doc(const char *data, size_t len, const char *where, json_
 static int tracker_import_json(struct hull_vulndb *db, json_object *doc, const char *where,
 			       struct hull_import_stats *st, hull_err *err)
 {
+	size_t adv0 = st->advisories;
 	if (adv_drop_ns(db, "debian-tracker", err) < 0)
 		return -1;
 	json_object_object_foreach(doc, src, cves)
@@ -695,8 +696,8 @@ static int tracker_import_json(struct hull_vulndb *db, json_object *doc, const c
 			}
 		}
 	}
-	return adv_record_source(db, "debian-tracker", "debian-tracker-json", where, st->advisories,
-				 err);
+	return adv_record_source(db, "debian-tracker", "debian-tracker-json", where,
+				 st->advisories - adv0, err);
 }
 
 /* ---- Debian DSA/DLA lists ---- */
@@ -708,9 +709,31 @@ static bool is_debian_list(const char *d, size_t len)
 	       (!strncmp(d + 14, "DSA-", 4) || !strncmp(d + 14, "DLA-", 4));
 }
 
+/* "[29 Mar 2023" -> "2023-03-29" (empty when it is not a date). */
+static void list_date(const char *s, size_t n, char out[32])
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	int d, y;
+	char mon[4];
+	char buf[32];
+	const char *m;
+	out[0] = '\0';
+	if (n >= sizeof buf)
+		return;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (sscanf(buf, "[%2d %3s %4d", &d, mon, &y) != 3 || strlen(mon) != 3 || d < 1 || d > 31 ||
+	    y < 1990 || y > 2999)
+		return;
+	m = strstr(months, mon);
+	if (!m || (m - months) % 3)
+		return;
+	snprintf(out, 32, "%04d-%02d-%02d", y, (int)(m - months) / 3 + 1, d);
+}
+
 static int list_flush(struct hull_vulndb *db, const char *ns, const char *id, const char *title,
-		      const char *cves, char **lines, size_t nlines, const char *where,
-		      size_t lineno, struct hull_import_stats *st, hull_err *err)
+		      const char *date, const char *cves, char **lines, size_t nlines,
+		      const char *where, size_t lineno, struct hull_import_stats *st, hull_err *err)
 {
 	int64_t row = -1;
 	for (size_t i = 0; i < nlines; i++) {
@@ -749,8 +772,11 @@ static int list_flush(struct hull_vulndb *db, const char *ns, const char *id, co
 		if (!ev)
 			return hull_fail(err, ENOMEM, "%s", where);
 		if (row < 0) {
-			struct adv_record a = {
-			    .ns = ns, .id = id, .summary = title, .aliases = cves};
+			struct adv_record a = {.ns = ns,
+					       .id = id,
+					       .summary = title,
+					       .aliases = cves,
+					       .published = date[0] ? date : NULL};
 			if (adv_insert(db, &a, &row, err) < 0)
 				return -1;
 			st->advisories++;
@@ -770,10 +796,11 @@ static int debian_list_import(struct hull_vulndb *db, const char *data, size_t l
 {
 	const char *ns = !strncmp(data + 14, "DLA-", 4) ? "debian-dla" : "debian-dsa";
 	size_t pos = 0, lineno = 0, nlines = 0;
-	char id[64] = "", title[512] = "";
+	char id[64] = "", title[512] = "", date[32] = "";
 	hull_buf cves = {0};
 	char *lines[256];
 	int ret = -1;
+	size_t adv0 = st->advisories;
 
 	if (adv_drop_ns(db, ns, err) < 0)
 		return -1;
@@ -785,8 +812,8 @@ static int debian_list_import(struct hull_vulndb *db, const char *data, size_t l
 		pos += nl ? n + 1 : n + 1;
 		lineno++;
 		if (eof || (n && line[0] == '[')) {
-			if (id[0] && list_flush(db, ns, id, title, cves.data, lines, nlines, where,
-						lineno, st, err) < 0)
+			if (id[0] && list_flush(db, ns, id, title, date, cves.data, lines, nlines,
+						where, lineno, st, err) < 0)
 				goto out;
 			for (size_t i = 0; i < nlines; i++)
 				free(lines[i]);
@@ -813,6 +840,7 @@ static int debian_list_import(struct hull_vulndb *db, const char *data, size_t l
 				}
 				memcpy(id, s, (size_t)(t - s));
 				id[t - s] = '\0';
+				list_date(line, (size_t)(p - line), date);
 				/* "xorg-server - security update": package and title, as written */
 				while (t < e && *t == ' ')
 					t++;
@@ -846,7 +874,7 @@ static int debian_list_import(struct hull_vulndb *db, const char *data, size_t l
 			nlines++;
 		}
 	}
-	ret = adv_record_source(db, ns, "debian-list", where, st->advisories, err);
+	ret = adv_record_source(db, ns, "debian-list", where, st->advisories - adv0, err);
 out:
 	for (size_t i = 0; i < nlines; i++)
 		free(lines[i]);

@@ -413,6 +413,20 @@ static const char *cdx_component_type(const struct hull_pkg *p)
 	return "library";
 }
 
+/* CycloneDX wants RFC 3339 date-times; the DSA lists give dates ("2023-03-29"). */
+static void cdx_datetime(json_object *o, const char *key, const char *v)
+{
+	char buf[64];
+	if (!v)
+		return;
+	if (strlen(v) == 10 && v[4] == '-' && v[7] == '-') {
+		snprintf(buf, sizeof buf, "%sT00:00:00Z", v);
+		hull_json_add_str(o, key, buf);
+	} else if (strchr(v, 'T')) {
+		hull_json_add_str(o, key, v);
+	}
+}
+
 json_object *hull_report_cyclonedx(const struct hull_report *r, bool with_vulns)
 {
 	json_object *o = json_object_new_object(), *meta = json_object_new_object(),
@@ -570,10 +584,8 @@ json_object *hull_report_cyclonedx(const struct hull_report *r, bool with_vulns)
 					json_object_object_add(v, "advisories", advs);
 				else
 					json_object_put(advs);
-				if (f->published)
-					hull_json_add_str(v, "published", f->published);
-				if (f->modified)
-					hull_json_add_str(v, "updated", f->modified);
+				cdx_datetime(v, "published", f->published);
+				cdx_datetime(v, "updated", f->modified);
 				json_object_object_add(v, "affects", json_object_new_array());
 				json_object_array_add(vulns, v);
 				hull_json_add_int(seen, f->id,

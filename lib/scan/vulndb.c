@@ -24,6 +24,7 @@ struct hull_vulndb {
 	sqlite3 *db;
 	char *path;
 	bool in_tx;
+	char newest[40]; /* latest published/modified date seen since the last source record */
 	sqlite3_stmt *find_adv, *del_aff, *del_adv, *ins_adv, *ins_aff, *query, *ins_src;
 	sqlite3_stmt *del_ns_aff, *del_ns_adv;
 };
@@ -31,7 +32,8 @@ struct hull_vulndb {
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS source(name TEXT PRIMARY KEY, format TEXT NOT NULL,"
-    " origin TEXT NOT NULL, imported TEXT NOT NULL, records INTEGER NOT NULL) WITHOUT ROWID;"
+    " origin TEXT NOT NULL, imported TEXT NOT NULL, data_date TEXT,"
+    " records INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS advisory(id INTEGER PRIMARY KEY, ns TEXT NOT NULL,"
     " adv_id TEXT NOT NULL, summary TEXT, severity TEXT, aliases TEXT, related TEXT,"
     " refs TEXT, published TEXT, modified TEXT, UNIQUE(ns, adv_id));"
@@ -214,8 +216,18 @@ int adv_drop(struct hull_vulndb *db, const char *ns, const char *id, hull_err *e
 	return 0;
 }
 
+/* The data's own date: the newest timestamp its records carry (ISO 8601 sorts as text). */
+static void note_date(struct hull_vulndb *db, const char *d)
+{
+	if (d && strlen(d) >= 10 && strlen(d) < sizeof db->newest && d[4] == '-' &&
+	    strcmp(d, db->newest) > 0)
+		strcpy(db->newest, d);
+}
+
 int adv_insert(struct hull_vulndb *db, const struct adv_record *a, int64_t *rowid, hull_err *err)
 {
+	note_date(db, a->published);
+	note_date(db, a->modified);
 	if (prep(
 		db, &db->ins_adv,
 		"INSERT INTO advisory(ns, adv_id, summary, severity, aliases, related, refs,"
@@ -267,12 +279,13 @@ int adv_record_source(struct hull_vulndb *db, const char *name, const char *form
 {
 	char ts[64];
 	hull_rfc3339_now(ts, sizeof ts);
-	if (prep(
-		db, &db->ins_src,
-		"INSERT INTO source(name, format, origin, imported, records) VALUES(?1,?2,?3,?4,?5)"
-		" ON CONFLICT(name) DO UPDATE SET format=excluded.format, origin=excluded.origin,"
-		" imported=excluded.imported, records=excluded.records",
-		err) < 0)
+	if (prep(db, &db->ins_src,
+		 "INSERT INTO source(name, format, origin, imported, records, data_date)"
+		 " VALUES(?1,?2,?3,?4,?5,?6)"
+		 " ON CONFLICT(name) DO UPDATE SET format=excluded.format, origin=excluded.origin,"
+		 " imported=excluded.imported, records=excluded.records, "
+		 "data_date=excluded.data_date",
+		 err) < 0)
 		return -1;
 	sqlite3_reset(db->ins_src);
 	bind_text(db->ins_src, 1, name);
@@ -280,6 +293,8 @@ int adv_record_source(struct hull_vulndb *db, const char *name, const char *form
 	bind_text(db->ins_src, 3, origin);
 	bind_text(db->ins_src, 4, ts);
 	sqlite3_bind_int64(db->ins_src, 5, (sqlite3_int64)records);
+	bind_text(db->ins_src, 6, db->newest[0] ? db->newest : NULL);
+	db->newest[0] = '\0';
 	if (sqlite3_step(db->ins_src) != SQLITE_DONE)
 		return db_fail(db, err, "record source");
 	return 0;
@@ -342,6 +357,12 @@ static int64_t count_of(struct hull_vulndb *db, const char *sql)
 	return n;
 }
 
+static json_object *text_or_null(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	return t ? json_object_new_string(t) : NULL;
+}
+
 int hull_vulndb_sources(struct hull_vulndb *db, json_object **out, hull_err *err)
 {
 	json_object *o = json_object_new_object(), *srcs = json_object_new_array();
@@ -352,9 +373,10 @@ int hull_vulndb_sources(struct hull_vulndb *db, json_object **out, hull_err *err
 		return hull_fail(err, ENOMEM, "info");
 	}
 	hull_json_add_str(o, "path", db->path);
-	if (sqlite3_prepare_v2(db->db,
-			       "SELECT name, format, imported, records FROM source ORDER BY name",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+		db->db,
+		"SELECT name, format, imported, records, data_date FROM source ORDER BY name", -1,
+		&st, NULL) != SQLITE_OK) {
 		json_object_put(o);
 		json_object_put(srcs);
 		return db_fail(db, err, "sources");
@@ -365,6 +387,7 @@ int hull_vulndb_sources(struct hull_vulndb *db, json_object **out, hull_err *err
 		hull_json_add_str(s, "format", (const char *)sqlite3_column_text(st, 1));
 		hull_json_add_str(s, "imported", (const char *)sqlite3_column_text(st, 2));
 		hull_json_add_int(s, "records", sqlite3_column_int64(st, 3));
+		json_object_object_add(s, "data_date", text_or_null(st, 4));
 		json_object_array_add(srcs, s);
 	}
 	sqlite3_finalize(st);
@@ -385,9 +408,10 @@ int hull_vulndb_info(struct hull_vulndb *db, json_object **out, hull_err *err)
 	hull_json_add_str(o, "schema", SCHEMA_VERSION);
 	hull_json_add_int(o, "advisories", count_of(db, "SELECT count(*) FROM advisory"));
 	hull_json_add_int(o, "affected", count_of(db, "SELECT count(*) FROM affected"));
-	if (sqlite3_prepare_v2(
-		db->db, "SELECT name, format, origin, imported, records FROM source ORDER BY name",
-		-1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT name, format, origin, imported, records, data_date FROM "
+			       "source ORDER BY name",
+			       -1, &st, NULL) != SQLITE_OK)
 		goto dbfail;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		json_object *s = json_object_new_object();
@@ -398,6 +422,7 @@ int hull_vulndb_info(struct hull_vulndb *db, json_object **out, hull_err *err)
 		hull_json_add_str(s, "origin", (const char *)sqlite3_column_text(st, 2));
 		hull_json_add_str(s, "imported", (const char *)sqlite3_column_text(st, 3));
 		hull_json_add_int(s, "records", sqlite3_column_int64(st, 4));
+		json_object_object_add(s, "data_date", text_or_null(st, 5));
 		json_object_array_add(srcs, s);
 	}
 	sqlite3_finalize(st);

@@ -136,6 +136,13 @@ def test_db_info(db):
     assert info["ecosystems"]["AlmaLinux:9"] == 4  # four binary rpms in ALSA-2023:0946
     assert info["advisories"] > 8000
     assert all(s["imported"].endswith("Z") for s in info["sources"])
+    by = {s["name"]: s for s in info["sources"]}
+    # the data's own date: the newest advisory in each list (README: DSA-5380-1, DLA-3380-1)
+    assert by["debian-dsa"]["data_date"] == "2023-03-29"
+    # 5,406 DSAs; 30 carry no release line with a version or <unfixed> (only NOTEs,
+    # <not-affected>/<end-of-life>, or DSA-423's package name where the version goes)
+    assert by["debian-dsa"]["records"] == 5376
+    assert by["debian-dla"]["data_date"] == "2023-04-01"
 
 
 def test_db_import_is_atomic(workdir, db):
