@@ -18,7 +18,7 @@
 #include "core/util.h"
 #include "scan/advisory.h"
 
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2"
 
 struct hull_vulndb {
 	sqlite3 *db;
@@ -55,6 +55,27 @@ static int prep(struct hull_vulndb *db, sqlite3_stmt **st, const char *sql, hull
 	if (sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
 		return db_fail(db, err, "prepare");
 	return 0;
+}
+
+static int64_t count_of(struct hull_vulndb *db, const char *sql);
+
+/* A database written by another schema version is refused, never half-read. */
+static int check_schema(struct hull_vulndb *db, hull_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	const char *v = NULL;
+	int ret = 0;
+	if (sqlite3_prepare_v2(db->db, "SELECT value FROM meta WHERE key='schema'", -1, &st,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = (const char *)sqlite3_column_text(st, 0);
+	if (!v || strcmp(v, SCHEMA_VERSION))
+		ret = hull_failk(err, HULL_ERR_INVALID, 0,
+				 "%s: not a hull vulnerability database of schema %s (found %s); "
+				 "remove it and import the advisories again",
+				 db->path, SCHEMA_VERSION, v ? v : "none");
+	sqlite3_finalize(st);
+	return ret;
 }
 
 int hull_vulndb_open(const char *path, bool writable, struct hull_vulndb **out, hull_err *err)
@@ -94,6 +115,12 @@ int hull_vulndb_open(const char *path, bool writable, struct hull_vulndb **out, 
 	 * that rare: readers only wait for checkpoints). */
 	sqlite3_busy_timeout(db->db, 10000);
 	if (writable) {
+		/* An existing database must be ours before anything is written into it. */
+		if (count_of(db, "SELECT count(*) FROM sqlite_master") != 0 &&
+		    check_schema(db, err) < 0) {
+			hull_vulndb_close(db);
+			return -1;
+		}
 		if (sqlite3_exec(db->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 				 NULL, NULL, &emsg) != SQLITE_OK ||
 		    sqlite3_exec(db->db, schema_sql, NULL, NULL, &emsg) != SQLITE_OK) {
@@ -102,22 +129,9 @@ int hull_vulndb_open(const char *path, bool writable, struct hull_vulndb **out, 
 			hull_vulndb_close(db);
 			return -1;
 		}
-	} else {
-		sqlite3_stmt *st = NULL;
-		const char *v = NULL;
-		if (sqlite3_prepare_v2(db->db, "SELECT value FROM meta WHERE key='schema'", -1, &st,
-				       NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW)
-			v = (const char *)sqlite3_column_text(st, 0);
-		if (!v || strcmp(v, SCHEMA_VERSION)) {
-			hull_failk(err, HULL_ERR_INVALID, 0,
-				   "%s: not a hull vulnerability database (schema %s, want %s)",
-				   path, v ? v : "missing", SCHEMA_VERSION);
-			sqlite3_finalize(st);
-			hull_vulndb_close(db);
-			return -1;
-		}
-		sqlite3_finalize(st);
+	} else if (check_schema(db, err) < 0) {
+		hull_vulndb_close(db);
+		return -1;
 	}
 	*out = db;
 	return 0;

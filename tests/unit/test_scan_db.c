@@ -9,6 +9,8 @@
 #include "scan/inventory.h"
 #include "scan/match.h"
 #include "scan/vulndb.h"
+#include <sqlite3.h>
+
 #include "t.h"
 
 static char *tmp_db(void)
@@ -439,4 +441,45 @@ TEST(match_keys)
 	T_ASSERT(hull_pkg_match_key(&os, &py, eco, sizeof eco, name, sizeof name, &v, &s));
 	T_EQ_STR(name, "zope-interface");
 	T_ASSERT(!hull_pkg_match_key(&os, &mvn, eco, sizeof eco, name, sizeof name, &v, &s));
+}
+
+TEST(foreign_or_old_databases_refused)
+{
+	char *path = tmp_db();
+	struct hull_vulndb *db = NULL;
+	hull_err e = HULL_ERR_INIT;
+	sqlite3 *raw;
+	T_EQ_INT(sqlite3_open(path, &raw), SQLITE_OK);
+	T_EQ_INT(sqlite3_exec(raw, "CREATE TABLE notes(x); INSERT INTO notes VALUES(1)", NULL, NULL,
+			      NULL),
+		 SQLITE_OK);
+	sqlite3_close(raw);
+	/* someone else's SQLite file: neither read nor written into */
+	T_EQ_INT(hull_vulndb_open(path, true, &db, &e), -1);
+	T_CONTAINS(e.msg, "not a hull vulnerability database of schema");
+	hull_err_clear(&e);
+	T_EQ_INT(hull_vulndb_open(path, false, &db, &e), -1);
+	T_CONTAINS(e.msg, "found none");
+	hull_err_clear(&e);
+	T_EQ_INT(sqlite3_open(path, &raw), SQLITE_OK);
+	{
+		sqlite3_stmt *st;
+		T_EQ_INT(
+		    sqlite3_prepare_v2(raw, "SELECT count(*) FROM sqlite_master", -1, &st, NULL),
+		    SQLITE_OK);
+		T_EQ_INT(sqlite3_step(st), SQLITE_ROW);
+		T_EQ_INT(sqlite3_column_int(st, 0), 1); /* still only its own table */
+		sqlite3_finalize(st);
+	}
+	/* an older hull schema */
+	T_EQ_INT(sqlite3_exec(raw,
+			      "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+			      "INSERT INTO meta VALUES('schema', '1')",
+			      NULL, NULL, NULL),
+		 SQLITE_OK);
+	sqlite3_close(raw);
+	T_EQ_INT(hull_vulndb_open(path, false, &db, &e), -1);
+	T_CONTAINS(e.msg, "(found 1); remove it and import the advisories again");
+	hull_err_clear(&e);
+	cleanup_db(path);
 }
