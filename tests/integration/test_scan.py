@@ -255,6 +255,24 @@ def test_exit_codes(db, debian11):
     assert p.returncode == 1 and "/nonexistent/rootfs" in p.stderr
 
 
+def test_concurrent_scans_and_output_file(db, debian11, workdir):
+    """Several scans read the DB at once (WAL) while an import writes to it; --output writes the
+    report atomically and prints nothing."""
+    outs = [os.path.join(workdir, f"par-{i}.json") for i in range(4)]
+    imp = subprocess.Popen([HULL, "db", "import", "--db", db, os.path.join(DATA, "debian-DLA-list.txt")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    scans = [subprocess.Popen([HULL, "scan", "--db", db, "--scanners", "vuln", "--format", "json",
+                               "--output", o, "dir:" + debian11], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for o in outs]
+    for p in scans:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        assert out == b""
+    assert imp.wait(timeout=120) == 0, imp.stderr.read()
+    results = [vulns(json.load(open(o))) for o in outs]
+    assert all(r == results[0] for r in results) and ("libksba8", "DSA-5305-1") in results[0]
+
+
 def test_table_output(db, debian11):
     out = run("scan", "--db", db, "--scanners", "vuln", "dir:" + debian11).stdout
     assert "debian 11" in out and "DSA-5380-1" in out and "xserver-xorg-core" in out
