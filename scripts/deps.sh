@@ -9,7 +9,7 @@ libseccomp-dev libcap-dev libjson-c-dev
 libssl-dev libcurl4-openssl-dev libarchive-dev libsodium-dev libgpgme-dev libsqlite3-dev libyaml-dev zlib1g-dev"
 PKGS="$BUILD"
 # tests and demo
-PKGS="$PKGS python3-pytest busybox-static jq iproute2 util-linux procps"
+PKGS="$PKGS python3-pytest busybox-static jq iproute2 util-linux procps libcap2-bin libc6-dev"
 # peers and real clients used by the integration tests and benchmarks
 PKGS="$PKGS crun runc podman conmon uidmap containernetworking-plugins hyperfine time"
 
