@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "scan/advisory.h"
+#include "scan/match.h"
 #include "scan/vercmp.h"
 
 #define MAX_NAME      512
@@ -334,6 +335,7 @@ static int osv_import_record(struct hull_vulndb *db, json_object *rec, const cha
 	for (size_t i = 0; i < json_object_array_length(affected); i++) {
 		json_object *af = json_object_array_get_idx(affected, i), *pkg, *ranges, *vers;
 		struct adv_affected f = {0};
+		char pyname[MAX_NAME + 1];
 		hull_buf vl = {0};
 		bool any = false;
 		if (!json_object_object_get_ex(af, "package", &pkg))
@@ -342,6 +344,10 @@ static int osv_import_record(struct hull_vulndb *db, json_object *rec, const cha
 		f.name = hull_json_get_str(pkg, "name");
 		if (!sane(f.ecosystem, 128) || !sane(f.name, MAX_NAME))
 			continue;
+		if (!strcmp(f.ecosystem, "PyPI")) {
+			hull_pep503_name(f.name, pyname, sizeof pyname);
+			f.name = pyname;
+		}
 		f.severity = osv_severity(rec, af);
 		if (json_object_object_get_ex(af, "versions", &vers) &&
 		    json_object_is_type(vers, json_type_array) &&

@@ -52,7 +52,7 @@ static bool version_prefix(const char *v, int parts, char *out, size_t size)
 	return n > 0;
 }
 
-static void pep503(const char *in, char *out, size_t size)
+void hull_pep503_name(const char *in, char *out, size_t size)
 {
 	size_t o = 0;
 	for (; *in && o < size - 1; in++) {
@@ -120,7 +120,7 @@ bool hull_pkg_match_key(const struct hull_os *os, const struct hull_pkg *p, char
 	}
 	case HULL_PKG_PYPI:
 		snprintf(eco, eco_size, "PyPI");
-		pep503(p->name, name, name_size);
+		hull_pep503_name(p->name, name, name_size);
 		*version = p->version;
 		*scheme = HULL_VER_PEP440;
 		return true;

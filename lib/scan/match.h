@@ -31,6 +31,10 @@ struct hull_match_result {
 
 void hull_match_result_free(struct hull_match_result *r);
 
+/* PEP 503 normalisation (lower case, runs of "-_." become "-"): how PyPI names compare. Both
+ * the DB (at import) and the lookup use it: "Jinja2" in an advisory is "jinja2" installed. */
+void hull_pep503_name(const char *in, char *out, size_t size);
+
 /* The OSV ecosystem, lookup name, version and comparator for a package on an OS. Returns false
  * when the package cannot be matched (unknown distribution, no comparator). */
 bool hull_pkg_match_key(const struct hull_os *os, const struct hull_pkg *p, char *eco,

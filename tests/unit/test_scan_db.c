@@ -95,7 +95,7 @@ static const char osv_pypi[] =
     "{\"id\":\"GHSA-test-0001\",\"modified\":\"2024-01-01T00:00:00Z\",\"schema_version\":\"1.6.0\","
     "\"aliases\":[\"CVE-2023-0001\"],\"summary\":\"test\","
     "\"database_specific\":{\"severity\":\"MODERATE\"},"
-    "\"affected\":[{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"requests\"},"
+    "\"affected\":[{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"Requests\"},"
     "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":\"2.31.0\"}]"
     "}]}]}";
 
@@ -237,7 +237,8 @@ TEST(import_and_match)
 	hull_inventory_free(&inv);
 	hull_vulndb_close(db);
 
-	/* A withdrawn record removes the earlier copy. */
+	/* The advisory spells the project "Requests": PyPI names compare normalised. A
+	 * withdrawn record removes the earlier copy. */
 	T_EQ_INT(hull_vulndb_open(path, true, &db, &e), 0);
 	import(db, "withdrawn.json", osv_withdrawn);
 	hull_vulndb_close(db);
