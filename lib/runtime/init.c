@@ -728,7 +728,8 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_args *a)
 			_exit(1);
 		}
 	}
-	if (a->mode == HULL_INIT_RUN)
+	/* The user's process outlives the runtime process (run, exec -d, or a killed exec). */
+	if (a->mode == HULL_INIT_RUN || a->mode == HULL_INIT_EXEC)
 		prctl(PR_SET_PDEATHSIG, 0);
 	do_exec(a, stub, path, env);
 }

@@ -149,3 +149,13 @@ def test_features(hull):
     assert "SCMP_ACT_NOTIFY" in f["linux"]["seccomp"]["actions"]
     assert "CAP_SYS_ADMIN" in f["linux"]["capabilities"]
     assert f["linux"]["mountExtensions"]["idmap"]["enabled"] is False
+
+
+def test_exec_detached_outlives_the_runtime(hull, running):
+    """exec -d returns at once; the process must keep running after `hull exec` exits (a
+    parent-death signal left armed would kill it, and conmon would see no output)."""
+    p = hull.cmd("exec", "-d", running, "sh", "-c", "sleep 0.5; echo late > /tmp/late")
+    assert p.returncode == 0, p.stderr
+    time.sleep(1.5)
+    p = hull.cmd("exec", running, "cat", "/tmp/late")
+    assert p.stdout == "late\n", p.stderr

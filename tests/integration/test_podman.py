@@ -74,3 +74,41 @@ def test_detached_lifecycle(podman):
         assert st == "exited"
     finally:
         podman("rm", "-f", cid)
+
+
+def test_exec_pause_update_stats(podman):
+    cid = podman("run", "-d", podman.image, "sleep", "1000", runtime="hull", check=True).stdout.strip()
+    try:
+        p = podman("exec", cid, "sh", "-c", "echo in-exec; exit 3")
+        assert p.returncode == 3 and p.stdout == "in-exec\n", p.stderr
+        podman("pause", cid, check=True)
+        assert podman("inspect", "--format", "{{.State.Status}}", cid).stdout.strip() == "paused"
+        podman("unpause", cid, check=True)
+        assert podman("inspect", "--format", "{{.State.Status}}", cid).stdout.strip() == "running"
+        podman("update", "--memory", "96m", cid, check=True)
+        p = podman("exec", cid, "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+        assert p.stdout.strip() == str(96 * 1024 * 1024), p.stderr
+        p = podman("stats", "--no-stream", "--format", "{{.PIDs}}", cid)
+        assert p.returncode == 0 and p.stdout.strip().isdigit(), p.stderr
+    finally:
+        podman("rm", "-f", cid)
+
+
+def test_run_interactive_tty(podman):
+    """podman run -it through a real pty (driven with script(1))."""
+    import shlex
+    import subprocess
+    cmd = " ".join(shlex.quote(a) for a in podman.argv + ["--runtime", "hull", "run", "--rm", "-it",
+                                                           podman.image, "sh", "-c", "tty; echo tty-ok"])
+    p = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, text=True,
+                       env=podman.env, timeout=120, input="")
+    assert "tty-ok" in p.stdout, p.stdout + p.stderr
+    assert "/dev/pts/0" in p.stdout
+
+
+def test_security_opt_seccomp(podman, tmp_path):
+    prof = tmp_path / "seccomp.json"
+    prof.write_text('{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"],'
+                    ' "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}')
+    p = run(podman, "--security-opt", f"seccomp={prof}", podman.image, "mkdir", "/tmp/x")
+    assert p.returncode != 0 and "Operation not permitted" in p.stderr + p.stdout
