@@ -266,6 +266,7 @@ int hull_spec_generate(const struct hull_spec_gen_opts *o, json_object **out, hu
 		hull_json_add_str(an, "org.hull.userns", "auto");
 		hull_json_add_str(an, "org.hull.rootfs.idmap", "true");
 		hull_json_add_str(an, "org.hull.landlock", "true");
+		hull_json_add_str(an, "org.hull.tiocsti", "deny");
 		hull_json_add(root, "annotations", an);
 	}
 	hull_json_add(lnx, "readonlyPaths", strv(readonly_paths));

@@ -401,6 +401,12 @@ int hull_write_pid_file(const char *path, pid_t pid, hull_err *err)
 	return 0;
 }
 
+bool tiocsti_denied(const struct hull_spec *spec)
+{
+	const char *v = hull_spec_annotation(spec, HULL_ANNOTATION_TIOCSTI);
+	return v && !strcmp(v, "deny");
+}
+
 /* org.hull.userns=auto: a host range of our own instead of the config's static mapping. */
 static int allocate_userns(struct hull_runtime *rt, const char *id, struct hull_spec *spec,
 			   struct hull_state *st, int dirfd, hull_err *err)
@@ -534,7 +540,7 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 	_cleanup_close_ int bundle_fd = -1, fifo_fd = -1, cache_fd = -1;
 	_cleanup_free_ char *bundle_abs = NULL, *config_data = NULL, *rootfs_abs = NULL;
 	size_t config_len = 0;
-	struct hull_seccomp_filter filter = {0};
+	struct hull_seccomp_filter filter = {0}, filter2 = {0};
 	struct hull_init_args args = {0};
 	struct hull_premounts pre = {.rootfs = -1};
 	struct hull_spec *spec = NULL;
@@ -639,6 +645,14 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 		if (hull_seccomp_prepare(spec->seccomp, cache_fd, &filter, err) < 0)
 			goto fail;
 	}
+	if (tiocsti_denied(spec)) {
+		if (cache_fd < 0) {
+			mkdirat(rt->rootfd, ".seccomp-cache", 0700);
+			cache_fd = openat(rt->rootfd, ".seccomp-cache", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		}
+		if (hull_seccomp_prepare_tiocsti(cache_fd, &filter2, err) < 0)
+			goto fail;
+	}
 
 	if (hull_cgroups_detect(&c->cg, err) < 0)
 		goto fail;
@@ -693,6 +707,7 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 	args.premounts = &pre;
 	args.fifo_fd = fifo_fd;
 	args.filter = spec->seccomp ? &filter : NULL;
+	args.filter2 = filter2.insns ? &filter2 : NULL;
 	args.cg = &c->cg;
 	args.no_pivot = o->no_pivot;
 	args.no_new_keyring = o->no_new_keyring;
@@ -884,6 +899,7 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 	}
 	c->pid = pid;
 	hull_seccomp_filter_free(&filter);
+	hull_seccomp_filter_free(&filter2);
 	hull_premounts_release(&pre);
 	return 0;
 
@@ -912,6 +928,7 @@ out_err:
 		close(c->dirfd);
 	c->dirfd = -1;
 	hull_seccomp_filter_free(&filter);
+	hull_seccomp_filter_free(&filter2);
 	hull_premounts_release(&pre);
 	hull_state_release(&c->st);
 	hull_cgroups_release(&c->cg);

@@ -161,7 +161,7 @@ int hull_container_exec(struct hull_runtime *rt, const struct hull_exec_opts *o,
 	struct hull_spec *spec = NULL;
 	struct hull_cgroups cg;
 	bool cg_valid = false;
-	struct hull_seccomp_filter filter = {0};
+	struct hull_seccomp_filter filter = {0}, filter2 = {0};
 	struct hull_init_args args = {0};
 	hull_arena arena = {0};
 	struct hull_process *proc = NULL;
@@ -205,6 +205,8 @@ int hull_container_exec(struct hull_runtime *rt, const struct hull_exec_opts *o,
 		if (hull_seccomp_prepare(spec->seccomp, cache_fd, &filter, err) < 0)
 			goto out;
 	}
+	if (tiocsti_denied(spec) && hull_seccomp_prepare_tiocsti(cache_fd, &filter2, err) < 0)
+		goto out;
 	if (hull_load_cgroups(&st, &cg, err) < 0)
 		goto out;
 	cg_valid = true;
@@ -233,6 +235,7 @@ int hull_container_exec(struct hull_runtime *rt, const struct hull_exec_opts *o,
 	args.bundle = st.bundle ? st.bundle : "";
 	args.fifo_fd = -1;
 	args.filter = spec->seccomp ? &filter : NULL;
+	args.filter2 = filter2.insns ? &filter2 : NULL;
 	args.cg = &cg;
 	args.preserve_fds = o->preserve_fds;
 	args.stage1 = true;
@@ -321,6 +324,7 @@ out:
 	if (cg_valid)
 		hull_cgroups_release(&cg);
 	hull_seccomp_filter_free(&filter);
+	hull_seccomp_filter_free(&filter2);
 	hull_strv_free(env);
 	hull_strv_free(argv);
 	hull_arena_free(&arena);

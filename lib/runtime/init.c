@@ -456,6 +456,8 @@ static int apply_security(struct hull_init_args *a, hull_err *err)
 	int lfd;
 	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it while we still
 	 * have it. Otherwise load it last, so the setup above never runs under the filter. */
+	if (a->filter2 && !p->no_new_privileges && hull_seccomp_install(a->filter2, err) < 0)
+		return -1;
 	if (a->filter && !p->no_new_privileges) {
 		lfd = hull_seccomp_install(a->filter, err);
 		if (lfd < 0)
@@ -479,6 +481,8 @@ static int apply_security(struct hull_init_args *a, hull_err *err)
 		if (landlock && p->no_new_privileges && hull_landlock_confine_to_root(err) < 0)
 			return -1;
 	}
+	if (a->filter2 && p->no_new_privileges && hull_seccomp_install(a->filter2, err) < 0)
+		return -1;
 	if (a->filter && p->no_new_privileges) {
 		lfd = hull_seccomp_install(a->filter, err);
 		if (lfd < 0)

@@ -30,6 +30,7 @@ struct hull_init_args {
 	struct hull_premounts *premounts; /* rootfs and bind sources, cloned by the parent */
 	int fifo_fd;	    /* O_PATH to exec.fifo (create mode), else -1 */
 	const struct hull_seccomp_filter *filter; /* NULL: no seccomp */
+	const struct hull_seccomp_filter *filter2; /* stacked extra filter (TIOCSTI), or NULL */
 	struct hull_cgroups *cg;
 	bool no_pivot, no_new_keyring;
 	int preserve_fds;
@@ -57,3 +58,4 @@ int hull_wait_exec(int sync_fd, hull_err *err);
 int hull_proxy_and_wait(pid_t pid, int console, const sigset_t *old, int *status, hull_err *err);
 void hull_forwarded_signals(sigset_t *mask);
 uint32_t hull_host_id(const struct hull_idmap *m, size_t n, uint32_t id);
+bool tiocsti_denied(const struct hull_spec *spec);

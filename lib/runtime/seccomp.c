@@ -414,3 +414,22 @@ void hull_seccomp_filter_free(struct hull_seccomp_filter *f)
 	f->insns = NULL;
 	f->n_insns = 0;
 }
+
+int hull_seccomp_prepare_tiocsti(int cache_dir_fd, struct hull_seccomp_filter *out, hull_err *err)
+{
+	static char allow[] = "SCMP_ACT_ALLOW", eperm[] = "SCMP_ACT_ERRNO", ioctl_name[] = "ioctl";
+	static char *names[] = {ioctl_name, NULL};
+	char arch[32];
+	char *archs[] = {arch, NULL};
+	struct hull_seccomp_arg args[2] = {
+		{.index = 1, .value = 0xffffffffu, .value_two = 0x5412 /* TIOCSTI */, .op = HULL_SCMP_MASKED_EQ},
+		{.index = 1, .value = 0xffffffffu, .value_two = 0x541C /* TIOCLINUX */, .op = HULL_SCMP_MASKED_EQ},
+	};
+	struct hull_seccomp_rule rules[2] = {
+		{.names = names, .action = eperm, .has_errno = true, .errno_ret = EPERM, .args = &args[0], .n_args = 1},
+		{.names = names, .action = eperm, .has_errno = true, .errno_ret = EPERM, .args = &args[1], .n_args = 1},
+	};
+	struct hull_seccomp p = {.default_action = allow, .architectures = archs, .rules = rules, .n_rules = 2};
+	snprintf(arch, sizeof arch, "%s", hull_seccomp_native_arch());
+	return hull_seccomp_prepare(&p, cache_dir_fd, out, err);
+}

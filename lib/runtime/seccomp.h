@@ -37,6 +37,14 @@ void hull_seccomp_filter_free(struct hull_seccomp_filter *f);
  * HULL_SECCOMP_OPTIMIZE in the environment sets it too. */
 void hull_seccomp_set_optimize(int level);
 
+/* A second filter, stacked on the container's profile, refusing the terminal-injection ioctls
+ * TIOCSTI and TIOCLINUX (CVE-2017-5226 class: a container attached to the caller's terminal
+ * could type commands into it). It cannot be part of an allow-list profile: libseccomp lets an
+ * unconditional allow of ioctl win, and 64-bit comparisons are bypassed with high bits, so it
+ * is a default-allow filter matching the low 32 bits. The kernel applies the strictest result
+ * of all filters. Selected by the annotation org.hull.tiocsti=deny. */
+int hull_seccomp_prepare_tiocsti(int cache_dir_fd, struct hull_seccomp_filter *out, hull_err *err);
+
 /* The hardened default profile shipped in the binary (data/seccomp/hardened.json). */
 extern const unsigned char hull_seccomp_hardened_json[];
 extern const size_t hull_seccomp_hardened_json_len;

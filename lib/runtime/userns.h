@@ -12,6 +12,7 @@
 #define HULL_ANNOTATION_USERNS	      "org.hull.userns"
 #define HULL_ANNOTATION_ROOTFS_IDMAP "org.hull.rootfs.idmap"
 #define HULL_ANNOTATION_LANDLOCK      "org.hull.landlock"
+#define HULL_ANNOTATION_TIOCSTI       "org.hull.tiocsti"
 
 /* Pick the lowest free range of `size` ids for container `id` (under an flock of the state
  * root). The caller records it in state.json before releasing *lockfd. */
