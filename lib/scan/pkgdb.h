@@ -51,6 +51,10 @@ int hull_parse_go_modinfo(struct hull_inventory *inv, const char *goversion, con
 /* A jar/war/ear held in memory: pom.properties, then MANIFEST.MF, then the file name. */
 int hull_parse_jar(struct hull_inventory *inv, const void *data, size_t len, const char *location,
 		   int depth, hull_err *err);
+/* The same with an explicit budget of member bytes to decompress (default 512 MiB over the
+ * whole nesting): a zip bomb stops at the budget. */
+int hull_parse_jar_limited(struct hull_inventory *inv, const void *data, size_t len,
+			   const char *location, uint64_t budget, hull_err *err);
 /* A jar's META-INF/MANIFEST.MF on its own (fuzzed). */
 int hull_parse_jar_manifest(const char *data, size_t len, char **title, char **version,
 			    char **vendor_id);

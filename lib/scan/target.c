@@ -1179,6 +1179,7 @@ static int scan_layer(struct collector *c, int layoutfd, const char *digest, hul
 	char got[EVP_MAX_MD_SIZE * 2 + 1];
 	int rc, ret = -1;
 	char path[PATH_MAX];
+	uint64_t layer_bytes = 0;
 
 	if (!valid_digest(digest, &hex, &alg))
 		return hull_failk(err, HULL_ERR_INVALID, 0, "layer: invalid digest \"%s\"", digest);
@@ -1208,6 +1209,15 @@ static int scan_layer(struct collector *c, int layoutfd, const char *digest, hul
 	while ((rc = archive_read_next_header(a, &ent)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(ent);
 		const char *base, *hl;
+		/* Every byte of a compressed layer is inflated to reach the next header, read or
+		 * not: a layer claiming more than this is a decompression bomb, not an image. */
+		if (archive_entry_size(ent) > 0)
+			layer_bytes += (uint64_t)archive_entry_size(ent);
+		if (layer_bytes > HULL_SCAN_LAYER_MAX) {
+			hull_failk(err, HULL_ERR_LIMIT, 0, "layer %s: more than %llu GiB unpacked",
+				   digest, (unsigned long long)(HULL_SCAN_LAYER_MAX >> 30));
+			goto out;
+		}
 		mode_t mode = archive_entry_mode(ent);
 		struct file_src src = {.fd = -1, .ar = a};
 		int cr;

@@ -17,6 +17,7 @@
 #define HULL_SCAN_ANALYSE_MAX (256u << 20)  /* one jar or binary read for analysis */
 #define HULL_SCAN_SECRET_MAX  (2u << 20)    /* files larger than this are not searched */
 #define HULL_SCAN_JSON_MAX    (4u << 20)    /* index, manifest, config */
+#define HULL_SCAN_LAYER_MAX   (64ull << 30) /* unpacked bytes of one layer */
 #define HULL_SCAN_MEM_BUDGET  (1024u << 20) /* everything kept from one image */
 
 struct hull_image_meta {

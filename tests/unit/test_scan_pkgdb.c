@@ -620,3 +620,28 @@ TEST(rpmdb_packages_must_be_a_table)
 	sqlite3_free(img);
 	sqlite3_close(db);
 }
+
+TEST(jar_member_budget)
+{
+	static unsigned char z[8192];
+	const char *names[] = {"META-INF/maven/a/one/pom.properties",
+			       "META-INF/maven/a/two/pom.properties",
+			       "META-INF/maven/a/three/pom.properties"};
+	const char *data[] = {"groupId=a\nartifactId=one\nversion=1\n",
+			      "groupId=a\nartifactId=two\nversion=1\n",
+			      "groupId=a\nartifactId=three\nversion=1\n"};
+	size_t n = make_zip(z, sizeof z, names, data, 3);
+	struct hull_inventory inv;
+	hull_err e = HULL_ERR_INIT;
+	hull_inventory_init(&inv);
+	/* room for two members of ~33 bytes, not three */
+	T_EQ_INT(hull_parse_jar_limited(&inv, z, n, "/app/bomb.jar", 70, &e), 0);
+	T_EQ_INT(inv.npkgs, 2);
+	T_EQ_INT(inv.nnotes, 1);
+	T_CONTAINS(inv.notes[0], "/app/bomb.jar: member budget spent");
+	hull_inventory_free(&inv);
+	hull_inventory_init(&inv);
+	T_EQ_INT(hull_parse_jar(&inv, z, n, "/app/ok.jar", 0, &e), 0);
+	T_EQ_INT(inv.npkgs, 3);
+	hull_inventory_free(&inv);
+}
