@@ -1170,42 +1170,15 @@ static int clean_member(const char *name, char *out, size_t size)
 	return 0;
 }
 
-static int scan_layer(struct collector *c, int layoutfd, const char *digest, hull_err *err)
+/* Every member of one layer through the collector (whiteouts, hard links, refused names).
+ * Returns the last libarchive status (ARCHIVE_EOF when the layer was read to its end) or -1. */
+static int walk_layer(struct collector *c, struct archive *a, const char *digest, hull_err *err)
 {
-	struct layer_reader *r;
-	struct archive *a;
 	struct archive_entry *ent;
-	const char *hex, *alg;
-	char got[EVP_MAX_MD_SIZE * 2 + 1];
-	int rc, ret = -1;
 	char path[PATH_MAX];
 	uint64_t layer_bytes = 0;
+	int rc;
 
-	if (!valid_digest(digest, &hex, &alg))
-		return hull_failk(err, HULL_ERR_INVALID, 0, "layer: invalid digest \"%s\"", digest);
-	r = calloc(1, sizeof *r);
-	if (!r)
-		return hull_fail(err, ENOMEM, "layer");
-	r->fd = open_blob(layoutfd, digest, err);
-	if (r->fd < 0) {
-		free(r);
-		return hull_wrap(err, "layer %s", digest);
-	}
-	r->md = EVP_MD_CTX_new();
-	a = archive_read_new();
-	if (!r->md || !a ||
-	    !EVP_DigestInit_ex(r->md, !strcmp(alg, "sha512") ? EVP_sha512() : EVP_sha256(), NULL)) {
-		hull_fail(err, ENOMEM, "layer");
-		goto out;
-	}
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	if (archive_read_open(a, r, NULL, layer_read, NULL) != ARCHIVE_OK) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "layer %s: %s", digest,
-			   archive_error_string(a));
-		goto out;
-	}
 	while ((rc = archive_read_next_header(a, &ent)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(ent);
 		const char *base, *hl;
@@ -1216,7 +1189,7 @@ static int scan_layer(struct collector *c, int layoutfd, const char *digest, hul
 		if (layer_bytes > HULL_SCAN_LAYER_MAX) {
 			hull_failk(err, HULL_ERR_LIMIT, 0, "layer %s: more than %llu GiB unpacked",
 				   digest, (unsigned long long)(HULL_SCAN_LAYER_MAX >> 30));
-			goto out;
+			return -1;
 		}
 		mode_t mode = archive_entry_mode(ent);
 		struct file_src src = {.fd = -1, .ar = a};
@@ -1226,7 +1199,7 @@ static int scan_layer(struct collector *c, int layoutfd, const char *digest, hul
 		cr = clean_member(name, path, sizeof path);
 		if (cr < 0) {
 			hull_fail(err, ENOMEM, "layer");
-			goto out;
+			return -1;
 		}
 		if (cr > 0) {
 			if (strcmp(name, ".") && strcmp(name, "./"))
@@ -1262,21 +1235,60 @@ static int scan_layer(struct collector *c, int layoutfd, const char *digest, hul
 				if (collect_file(c, path, mode, archive_entry_uid(ent),
 						 archive_entry_gid(ent), t->len, NULL, &src,
 						 err) < 0)
-					goto out;
+					return -1;
 			} else if (c->o->files && (mode & (S_ISUID | S_ISGID))) {
 				mode = (mode & ~(mode_t)S_IFMT) | S_IFREG;
 				src.ar = NULL;
 				if (collect_file(c, path, mode, archive_entry_uid(ent),
 						 archive_entry_gid(ent), 0, NULL, &src, err) < 0)
-					goto out;
+					return -1;
 			}
 			continue;
 		}
 		if (collect_file(c, path, mode, archive_entry_uid(ent), archive_entry_gid(ent),
 				 (uint64_t)archive_entry_size(ent),
 				 S_ISLNK(mode) ? archive_entry_symlink(ent) : NULL, &src, err) < 0)
-			goto out;
+			return -1;
 	}
+	return rc;
+}
+
+static int scan_layer(struct collector *c, int layoutfd, const char *digest, hull_err *err)
+{
+	struct layer_reader *r;
+	struct archive *a;
+	const char *hex, *alg;
+	char got[EVP_MAX_MD_SIZE * 2 + 1];
+	int rc, ret = -1;
+
+	if (!valid_digest(digest, &hex, &alg))
+		return hull_failk(err, HULL_ERR_INVALID, 0, "layer: invalid digest \"%s\"", digest);
+	r = calloc(1, sizeof *r);
+	if (!r)
+		return hull_fail(err, ENOMEM, "layer");
+	r->fd = open_blob(layoutfd, digest, err);
+	if (r->fd < 0) {
+		free(r);
+		return hull_wrap(err, "layer %s", digest);
+	}
+	r->md = EVP_MD_CTX_new();
+	a = archive_read_new();
+	if (!r->md || !a ||
+	    !EVP_DigestInit_ex(r->md, !strcmp(alg, "sha512") ? EVP_sha512() : EVP_sha256(), NULL)) {
+		hull_fail(err, ENOMEM, "layer");
+		goto out;
+	}
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	if (archive_read_open(a, r, NULL, layer_read, NULL) != ARCHIVE_OK) {
+		hull_failk(err, HULL_ERR_INVALID, 0, "layer %s: %s", digest,
+			   archive_error_string(a));
+		goto out;
+	}
+	rc = walk_layer(c, a, digest, err);
+	if (rc == -1)
+		goto out;
 	if (rc != ARCHIVE_EOF) {
 		hull_failk(err, HULL_ERR_INVALID, 0, "layer %s: %s", digest,
 			   archive_error_string(a));
@@ -1307,6 +1319,36 @@ out:
 	EVP_MD_CTX_free(r->md);
 	close(r->fd);
 	free(r);
+	return ret;
+}
+
+int hull_scan_layer_buffer(const void *data, size_t len, const struct hull_scan_opts *o,
+			   struct hull_inventory *inv, hull_err *err)
+{
+	struct collector c = {.inv = inv, .o = o};
+	struct archive *a = archive_read_new();
+	int rc, ret = -1;
+	if (!a)
+		return hull_fail(err, ENOMEM, "layer");
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+		hull_failk(err, HULL_ERR_INVALID, 0, "layer: %s", archive_error_string(a));
+		goto out;
+	}
+	rc = walk_layer(&c, a, "(memory)", err);
+	if (rc == -1)
+		goto out;
+	if (rc != ARCHIVE_EOF) {
+		hull_failk(err, HULL_ERR_INVALID, 0, "layer: %s", archive_error_string(a));
+		goto out;
+	}
+	c.layer = 1;
+	ret = finish_tree(&c, err);
+out:
+	archive_read_free(a);
+	collector_free(&c);
 	return ret;
 }
 

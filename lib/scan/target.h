@@ -58,6 +58,10 @@ int hull_scan_dirfd(int dirfd, const struct hull_scan_opts *o, struct hull_inven
 int hull_scan_oci_manifest(int blobsfd, const char *manifest_digest, const char *tag,
 			   const struct hull_scan_opts *o, struct hull_inventory *inv,
 			   struct hull_image_meta *meta, hull_err *err);
+/* One uncompressed or compressed tar layer held in memory, as the only layer of an image (no
+ * digest): the layer walker on its own, for the fuzzer. */
+int hull_scan_layer_buffer(const void *data, size_t len, const struct hull_scan_opts *o,
+			   struct hull_inventory *inv, hull_err *err);
 /* Whether a TARGET names a path (dir:, oci:, oci-archive:, or an absolute/relative path) rather
  * than an image in hull's store. */
 bool hull_scan_is_path_target(const char *target);
