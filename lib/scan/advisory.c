@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,10 +70,24 @@ const char *hull_severity_from_score(double s)
 /* CVSS v3.x base score (specification section 7.1, with the 3.1 Roundup). */
 static double roundup1(double x)
 {
-	long long i = llround(x * 100000.0);
+	/* integer arithmetic as the 3.1 specification prescribes (no libm: scores are small) */
+	long long i = (long long)(x * 100000.0 + 0.5);
 	if (i % 10000 == 0)
 		return (double)i / 100000.0;
-	return (floor((double)i / 10000.0) + 1.0) / 10.0;
+	return (double)(i / 10000 + 1) / 10.0;
+}
+
+static double pow15(double x)
+{
+	double r = 1.0;
+	for (int i = 0; i < 15; i++)
+		r *= x;
+	return r;
+}
+
+static double min10(double x)
+{
+	return x < 10.0 ? x : 10.0;
 }
 
 double hull_cvss3_base_score(const char *v)
@@ -138,13 +151,13 @@ double hull_cvss3_base_score(const char *v)
 	{
 		double iss = 1.0 - (1.0 - c) * (1.0 - in) * (1.0 - a);
 		double impact =
-		    scope ? 7.52 * (iss - 0.029) - 3.25 * pow(iss - 0.02, 15) : 6.42 * iss;
+		    scope ? 7.52 * (iss - 0.029) - 3.25 * pow15(iss - 0.02) : 6.42 * iss;
 		double expl = 8.22 * av * ac * pr * ui;
 		if (impact <= 0)
 			return 0.0;
 		if (scope)
-			return roundup1(fmin(1.08 * (impact + expl), 10.0));
-		return roundup1(fmin(impact + expl, 10.0));
+			return roundup1(min10(1.08 * (impact + expl)));
+		return roundup1(min10(impact + expl));
 	}
 }
 
