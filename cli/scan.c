@@ -44,7 +44,7 @@ static int emit(const char *text, const char *output)
 		return 0;
 	}
 	{
-		hull_err err = HULL_ERR_INIT;
+		_cleanup_err_ hull_err err = HULL_ERR_INIT;
 		_cleanup_free_ char *copy = strdup(output);
 		char *slash = copy ? strrchr(copy, '/') : NULL;
 		const char *dir = ".", *base = output;
