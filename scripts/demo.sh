@@ -41,7 +41,7 @@ echo "  caps       bounding: $(caps $(field CapBnd))"
 echo "  caps       inheritable:$(caps $(field CapInh))  ambient:$(caps $(field CapAmb))"
 echo "  seccomp    mode $(field Seccomp) (2 = filter), $(field Seccomp_filters) filter(s)"
 echo "  no_new_privs $(field NoNewPrivs)"
-echo "  pids limit $(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max 2>/dev/null)"
+echo "  limits     pids $(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max 2>/dev/null), memory $(( $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max) / 1048576 )) MiB"
 echo "  hostname   $(hostname)"
 echo "  namespaces $(for n in pid net ipc uts mnt cgroup user; do printf '%s:%s ' $n "$(readlink /proc/self/ns/$n | tr -dc 0-9)"; done)"
 echo "  processes  $(ps -o pid= | wc -l) visible (its own pid namespace)"
@@ -72,7 +72,7 @@ json.dump(c, open(p, "w"), indent=1)
 PY
 
 echo "host namespaces: $(for n in pid net ipc uts mnt cgroup user; do printf '%s:%s ' $n "$(readlink /proc/self/ns/$n | tr -dc 0-9)"; done)"
-echo "hull spec (hardened): user namespace, 11 capabilities, seccomp, no_new_privs, read-only rootfs, pids limit"
+echo "hull spec (hardened): own user namespace range, CAP_NET_BIND_SERVICE only, seccomp, no_new_privs, read-only rootfs, Landlock, limits"
 echo "\$ hull run --bundle $work/bundle demo"
 "$HULL" --root "$work/state" run --bundle "$work/bundle" demo
 echo "container exited with status $?; state, mounts and cgroups are gone: $("$HULL" --root "$work/state" list -q | wc -l) containers left"

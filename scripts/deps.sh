@@ -11,7 +11,7 @@ PKGS="$BUILD"
 # tests and demo
 PKGS="$PKGS python3-pytest busybox-static jq iproute2 util-linux procps libcap2-bin libc6-dev"
 # peers and real clients used by the integration tests and benchmarks
-PKGS="$PKGS crun runc podman conmon uidmap containernetworking-plugins hyperfine time"
+PKGS="$PKGS crun runc podman conmon uidmap containernetworking-plugins hyperfine time containerd"
 
 case "${1:-all}" in
 build) PKGS="$BUILD" ;;

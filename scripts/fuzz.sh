@@ -6,7 +6,7 @@ build=$1
 secs=${2:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
 fail=0
-for bin in "$build"/tests/fuzz/fuzz_* "$build"/fuzz_*; do
+for bin in "$build"/tests/fuzz/fuzz_* "$build"/fuzz_* "$build"/lib/*/fuzz_*; do
 	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	name=$(basename "$bin")
 	seeds="$root/tests/fuzz/corpus/$name"

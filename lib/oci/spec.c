@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -795,12 +796,14 @@ static int parse_mounts(struct rd *r, json_object *root, struct hull_spec *s)
 				return rd_oom(r);
 			}
 		}
-		if (data.len) {
+		if (data.len)
 			m->data = hull_arena_strdup(r->a, data.data);
+		/* An empty option ("") leaves a zero-length but allocated buffer: always free it. */
+		if (data.len && !m->data) {
 			hull_buf_free(&data);
-			if (!m->data)
-				return rd_oom(r);
+			return rd_oom(r);
 		}
+		hull_buf_free(&data);
 		if (m->type && !strcmp(m->type, "bind"))
 			m->bind = true;
 		if (!m->type && !m->bind)
@@ -983,8 +986,10 @@ static int parse_devices(struct rd *r, json_object *lnx, struct hull_spec *s)
 		if (k < 0)
 			return -1;
 		d->has_mode = k > 0;
-		if (d->has_mode && d->mode > 07777)
+		/* podman --privileged writes the file-type bits too (020666): accept and drop them. */
+		if (d->has_mode && (d->mode & ~(uint32_t)(S_IFMT | 07777)))
 			return rd_fail(r, "fileMode %o out of range", d->mode);
+		d->mode &= 07777;
 		k = rd_u32(r, e, "uid", &d->uid);
 		if (k < 0)
 			return -1;

@@ -231,8 +231,6 @@ def test_podman_compliant_starts_under_enforce(podman, tmp_path):
 
 
 @needs_podman
-@pytest.mark.xfail(strict=True, reason="lib/oci rejects podman --privileged device fileMode "
-                   "with type bits (020666): the config never reaches admission")
 def test_podman_privileged(podman, tmp_path):
     pol = write_policy(tmp_path / "p.json", standard="pss-baseline")
     p = podman_run(podman, pol, "--privileged", podman.image, "echo", "hi")
