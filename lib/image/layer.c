@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One streaming pass per layer: source -> blob digest/size (+ store copy) -> decompress ->
- * DiffID digest/limit -> tar -> extraction. The first three stages run in a helper thread, the
- * rest in the caller's; a small ring of buffers connects them, so no byte is read twice and the
- * two halves use both CPUs. */
+ * DiffID digest/limit -> tar -> extraction, in three threads joined by small rings of buffers:
+ * the fetcher (source, blob digest, copy), the decompressor, and the caller's thread (DiffID,
+ * tar, files). No byte is read twice; the stages overlap on both CPUs. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -33,11 +33,15 @@ struct ring {
 struct job {
 	struct hull_layer_stream *s;
 	const struct hull_unpack_opts *o;
-	struct ring r;
-	/* producer */
+	struct ring raw; /* fetcher -> decompressor: the blob's bytes */
+	struct ring r;	 /* decompressor -> caller: the tar stream */
+	/* fetcher */
 	hull_hasher blob_h;
 	bool hash_blob;
 	uint64_t blob_n;
+	hull_err ferr;
+	/* decompressor */
+	uint64_t raw_in;
 	hull_err perr;
 	/* consumer */
 	hull_hasher diff_h;
@@ -132,7 +136,7 @@ static int account(struct job *j, const void *buf, size_t n)
 	struct hull_layer_stream *s = j->s;
 	j->blob_n += n;
 	if (s->blob_size >= 0 && j->blob_n > (uint64_t)s->blob_size)
-		return hull_failk(&j->perr, HULL_ERR_INVALID, 0,
+		return hull_failk(&j->ferr, HULL_ERR_INVALID, 0,
 				  "blob %s: more data than the %lld bytes its descriptor declares",
 				  s->blob_digest ? s->blob_digest : "", (long long)s->blob_size);
 	if (j->hash_blob)
@@ -140,42 +144,67 @@ static int account(struct job *j, const void *buf, size_t n)
 	if (s->blob_fd >= 0) {
 		ssize_t w = hull_write_all(s->blob_fd, buf, n);
 		if (w < 0)
-			return hull_fail(&j->perr, (int)-w, "write blob to the store");
+			return hull_fail(&j->ferr, (int)-w, "write blob to the store");
 	}
 	return 0;
+}
+
+static void *fetcher(void *arg)
+{
+	struct job *j = arg;
+	int rc = -1;
+	for (;;) {
+		const void *buf;
+		ssize_t n = j->s->src.read(j->s->src.ctx, &buf, &j->ferr);
+		if (n < 0)
+			break;
+		if (n == 0) {
+			rc = 0;
+			break;
+		}
+		if (account(j, buf, (size_t)n) < 0)
+			break;
+		for (size_t off = 0; off < (size_t)n;) {
+			size_t c = (size_t)n - off < SLOT_SIZE ? (size_t)n - off : SLOT_SIZE;
+			int slot = ring_slot(&j->raw);
+			if (slot < 0)
+				goto out;
+			memcpy(j->raw.buf[slot], (const char *)buf + off, c);
+			ring_push(&j->raw, slot, c);
+			off += c;
+		}
+	}
+out:
+	if (rc == 0) {
+		ring_eof(&j->raw);
+	} else {
+		if (!hull_err_set(&j->ferr))
+			hull_fail(&j->ferr, ECANCELED, "cancelled");
+		ring_fail(&j->raw);
+	}
+	return NULL;
 }
 
 static la_ssize_t source_cb(struct archive *a, void *ud, const void **buf)
 {
 	struct job *j = ud;
-	ssize_t n;
-	if (j->r.cancelled) {
-		archive_set_error(a, ECANCELED, "cancelled");
-		return -1;
-	}
-	n = j->s->src.read(j->s->src.ctx, buf, &j->perr);
-	if (n < 0 || (n > 0 && account(j, *buf, (size_t)n) < 0)) {
+	ssize_t n = ring_pop(&j->raw, buf);
+	if (n < 0) {
 		archive_set_error(a, EIO, "source failed");
 		return -1;
 	}
+	j->raw_in += (uint64_t)n;
 	return n;
 }
 
+/* Bytes after the end of the compressed stream still belong to the blob (and its digest). */
 static int drain_source(struct job *j)
 {
-	for (;;) {
-		const void *buf;
-		ssize_t n;
-		if (j->r.cancelled)
-			return -1;
-		n = j->s->src.read(j->s->src.ctx, &buf, &j->perr);
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			return 0;
-		if (account(j, buf, (size_t)n) < 0)
-			return -1;
-	}
+	const void *buf;
+	ssize_t n;
+	while ((n = ring_pop(&j->raw, &buf)) > 0)
+		;
+	return n < 0 ? -1 : 0;
 }
 
 static void *producer(void *arg)
@@ -193,7 +222,8 @@ static void *producer(void *arg)
 	archive_read_support_filter_zstd(a);
 	archive_read_support_format_raw(a);
 	if (archive_read_open(a, j, NULL, source_cb, NULL) != ARCHIVE_OK) {
-		if (!hull_err_set(&j->perr) && j->blob_n == 0 && !j->r.cancelled)
+		if (!hull_err_set(&j->perr) && j->raw_in == 0 && !j->r.cancelled &&
+		    drain_source(j) == 0 && j->raw_in == 0)
 			goto empty;
 		goto archive_failed;
 	}
@@ -220,7 +250,6 @@ static void *producer(void *arg)
 		ring_push(&j->r, slot, (size_t)n);
 	}
 empty:
-	/* Bytes after the end of the compressed stream still belong to the blob's digest. */
 	if (drain_source(j) < 0)
 		goto out;
 	rc = 0;
@@ -241,6 +270,7 @@ out:
 		if (!hull_err_set(&j->perr))
 			hull_fail(&j->perr, ECANCELED, "cancelled");
 		ring_fail(&j->r);
+		ring_cancel(&j->raw);
 	}
 	return NULL;
 }
@@ -304,7 +334,7 @@ int hull_layer_unpack(struct hull_layer_stream *s, int layerfd, const struct hul
 		      hull_err *err)
 {
 	struct job j = {.s = s, .o = o};
-	pthread_t th;
+	pthread_t th, fth;
 	int rc = -1;
 	hull_err cons = HULL_ERR_INIT;
 	char blob_d[HULL_DIGEST_MAX] = "";
@@ -313,9 +343,12 @@ int hull_layer_unpack(struct hull_layer_stream *s, int layerfd, const struct hul
 	s->diff_id_out[0] = '\0';
 	pthread_mutex_init(&j.r.mu, NULL);
 	pthread_cond_init(&j.r.cv, NULL);
+	pthread_mutex_init(&j.raw.mu, NULL);
+	pthread_cond_init(&j.raw.cv, NULL);
 	for (int i = 0; i < NSLOTS; i++) {
 		j.r.buf[i] = malloc(SLOT_SIZE);
-		if (!j.r.buf[i]) {
+		j.raw.buf[i] = malloc(SLOT_SIZE);
+		if (!j.r.buf[i] || !j.raw.buf[i]) {
 			hull_fail(err, ENOMEM, "layer buffers");
 			goto out_free;
 		}
@@ -328,7 +361,13 @@ int hull_layer_unpack(struct hull_layer_stream *s, int layerfd, const struct hul
 			     err) < 0)
 		goto out_hash;
 	j.hash_diff = true;
+	if (pthread_create(&fth, NULL, fetcher, &j) != 0) {
+		hull_fail(err, EAGAIN, "start the fetch thread");
+		goto out_hash;
+	}
 	if (pthread_create(&th, NULL, producer, &j) != 0) {
+		ring_cancel(&j.raw);
+		pthread_join(fth, NULL);
 		hull_fail(err, EAGAIN, "start the decompression thread");
 		goto out_hash;
 	}
@@ -336,10 +375,18 @@ int hull_layer_unpack(struct hull_layer_stream *s, int layerfd, const struct hul
 	if (j.hash_blob && ring_passthrough(&j.r) &&
 	    hull_digest_algo_of(s->blob_digest) == j.diff_h.algo)
 		j.hash_diff = false;
-	if (consume(&j, layerfd, &cons) < 0)
+	if (consume(&j, layerfd, &cons) < 0) {
 		ring_cancel(&j.r);
+		ring_cancel(&j.raw);
+	}
 	pthread_join(th, NULL);
+	pthread_join(fth, NULL);
 
+	/* The most upstream real failure explains the others (a bad blob makes a bad tar). */
+	if (hull_err_set(&j.ferr) && j.ferr.code != ECANCELED) {
+		hull_err_move(err, &j.ferr);
+		goto out_hash;
+	}
 	if (hull_err_set(&j.perr) && !(j.perr.code == ECANCELED && hull_err_set(&cons))) {
 		hull_err_move(err, &j.perr);
 		goto out_hash;
@@ -383,10 +430,15 @@ out_hash:
 	if (j.diff_h.ctx)
 		hull_hasher_free(&j.diff_h);
 out_free:
-	for (int i = 0; i < NSLOTS; i++)
+	for (int i = 0; i < NSLOTS; i++) {
 		free(j.r.buf[i]);
+		free(j.raw.buf[i]);
+	}
 	pthread_mutex_destroy(&j.r.mu);
 	pthread_cond_destroy(&j.r.cv);
+	pthread_mutex_destroy(&j.raw.mu);
+	pthread_cond_destroy(&j.raw.cv);
+	hull_err_clear(&j.ferr);
 	hull_err_clear(&j.perr);
 	hull_err_clear(&j.cerr);
 	hull_err_clear(&cons);
