@@ -226,7 +226,8 @@ static int cmd_import(int argc, char **argv)
 			printf("usage: hull image import [--devices reject|skip|allow] [--max-layer-bytes N]\n"
 			       "                         [--max-entries N] [--max-file-bytes N]\n"
 			       "                         oci-archive:PATH[:TAG] | oci:DIR[:TAG] | "
-			       "docker-archive:PATH [NAME]\n");
+			       "docker-archive:PATH [NAME]\n"
+			       "                         | tarball:ROOTFS.tar NAME\n");
 			return 0;
 		} else {
 			return 1;
@@ -573,7 +574,8 @@ static int cmd_image(int argc, char **argv)
 	    !strcmp(argv[1], "help")) {
 		printf("usage: hull [--storage-root DIR] image COMMAND\n\n"
 		       "  pull REF              pull from a registry (OCI distribution)\n"
-		       "  import SOURCE [NAME]  oci-archive:PATH, oci:DIR[:TAG], docker-archive:PATH\n"
+		       "  import SOURCE [NAME]  oci-archive:PATH, oci:DIR[:TAG], docker-archive:PATH,\n"
+		       "                        tarball:ROOTFS.tar (needs NAME)\n"
 		       "  export IMAGE DEST     oci-archive:PATH[:TAG], oci:DIR[:TAG]\n"
 		       "  ls [--format json]    list images\n"
 		       "  inspect IMAGE         show an image (config, layers, unpack reports)\n"

@@ -777,11 +777,150 @@ static int import_oci_dir(struct hull_store *s, const char *src, const char *nam
 	return finish_import(s, digest, mt, final, uo, out, err);
 }
 
+/* tarball:PATH: a root file system as one tar (gzip/zstd allowed), like `podman import`. The
+ * blob is stored as given; its DiffID comes from unpacking it; the config says Cmd /bin/sh. */
+static int import_tarball(struct hull_store *s, const char *src, const char *name,
+			  const struct hull_unpack_opts *uo, struct hull_image *out, hull_err *err)
+{
+	const char *path = src + strlen("tarball:");
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *final = NULL, *cfg_text = NULL, *man_text = NULL;
+	struct hull_fd_source fs = {0};
+	struct hull_byte_source bs;
+	char blob[HULL_DIGEST_MAX], cdigest[HULL_DIGEST_MAX], mdigest[HULL_DIGEST_MAX];
+	uint64_t size;
+	struct hull_layer_stream ls = {.blob_size = -1, .blob_fd = -1};
+	struct hull_layer_writer lw;
+	json_object *cfg = NULL, *man = NULL;
+	int rc = -1, r;
+	char created[64];
+
+	if (!name)
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: a tarball import needs a NAME", src);
+	final = import_name(name, err);
+	if (!final)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno, "open %s", path);
+	if (hull_fd_source_init(&fs, fd, &bs, err) < 0 || ingest(s, &bs, NULL, -1, blob, &size, err) < 0)
+		goto out;
+	hull_fd_source_release(&fs);
+	/* Unpack from the verified store copy into a temp dir; its DiffID names the layer. */
+	{
+		_cleanup_close_ int bfd = hull_store_open_blob(s, blob, NULL, err);
+		struct hull_layer_writer tw;
+		char tmpname[HULL_DIGEST_MAX];
+		if (bfd < 0 || hull_fd_source_init(&fs, bfd, &ls.src, err) < 0)
+			goto out;
+		/* The DiffID is unknown until the pass ends: unpack under a provisional name. */
+		snprintf(tmpname, sizeof tmpname, "%s", blob);
+		r = hull_store_layer_begin(s, tmpname, &tw, err);
+		if (r < 0)
+			goto out;
+		if (r == 0) {
+			if (hull_layer_unpack(&ls, tw.dirfd, uo, err) < 0) {
+				hull_store_layer_abort(s, &tw);
+				goto out;
+			}
+			if (strcmp(ls.diff_id_out, blob)) {
+				/* Compressed tarball: publish under the DiffID. */
+				r = hull_store_layer_begin(s, ls.diff_id_out, &lw, err);
+				if (r < 0) {
+					hull_store_layer_abort(s, &tw);
+					goto out;
+				}
+				if (r == 0) {
+					close(lw.dirfd);
+					lw.dirfd = tw.dirfd;
+					tw.dirfd = -1;
+					unlinkat(s->rootfd, lw.tmp, AT_REMOVEDIR);
+					if (renameat(s->rootfd, tw.tmp, s->rootfd, lw.tmp) < 0) {
+						hull_fail(err, errno, "storage");
+						hull_store_layer_abort(s, &lw);
+						hull_store_layer_abort(s, &tw);
+						goto out;
+					}
+					tw.tmp[0] = '\0';
+					if (hull_store_layer_commit(s, &lw, &ls.report, err) < 0) {
+						hull_store_layer_abort(s, &lw);
+						hull_store_layer_abort(s, &tw);
+						goto out;
+					}
+				}
+				hull_store_layer_abort(s, &tw);
+			} else if (hull_store_layer_commit(s, &tw, &ls.report, err) < 0) {
+				hull_store_layer_abort(s, &tw);
+				goto out;
+			}
+		} else {
+			snprintf(ls.diff_id_out, sizeof ls.diff_id_out, "%s", blob);
+		}
+		hull_fd_source_release(&fs);
+	}
+	hull_rfc3339_now(created, sizeof created);
+	cfg = json_object_new_object();
+	{
+		const char *os, *arch, *variant;
+		json_object *c = json_object_new_object(), *rf = json_object_new_object(),
+			    *ids = json_object_new_array(), *cmd = json_object_new_array(),
+			    *env = json_object_new_array();
+		hull_native_platform(&os, &arch, &variant);
+		hull_json_add_str(cfg, "created", created);
+		hull_json_add_str(cfg, "architecture", arch);
+		hull_json_add_str(cfg, "os", os);
+		hull_json_arr_add_str(cmd, "/bin/sh");
+		hull_json_arr_add_str(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+		hull_json_add(c, "Cmd", cmd);
+		hull_json_add(c, "Env", env);
+		hull_json_add(cfg, "config", c);
+		hull_json_add_str(rf, "type", "layers");
+		hull_json_arr_add_str(ids, ls.diff_id_out);
+		hull_json_add(rf, "diff_ids", ids);
+		hull_json_add(cfg, "rootfs", rf);
+	}
+	cfg_text = hull_json_dump(cfg, false);
+	if (!cfg_text || hull_digest_buf(HULL_SHA256, cfg_text, strlen(cfg_text), cdigest, err) < 0 ||
+	    hull_store_put_blob(s, cdigest, cfg_text, strlen(cfg_text), err) < 0)
+		goto out;
+	man = json_object_new_object();
+	hull_json_add_int(man, "schemaVersion", 2);
+	hull_json_add_str(man, "mediaType", HULL_MT_OCI_MANIFEST);
+	{
+		json_object *c = json_object_new_object(), *l = json_object_new_object(),
+			    *arr = json_object_new_array();
+		hull_json_add_str(c, "mediaType", HULL_MT_OCI_CONFIG);
+		hull_json_add_str(c, "digest", cdigest);
+		hull_json_add_int(c, "size", (int64_t)strlen(cfg_text));
+		hull_json_add(man, "config", c);
+		hull_json_add_str(l, "mediaType", layer_media_type(s, blob));
+		hull_json_add_str(l, "digest", blob);
+		hull_json_add_int(l, "size", (int64_t)size);
+		json_object_array_add(arr, l);
+		hull_json_add(man, "layers", arr);
+	}
+	man_text = hull_json_dump(man, false);
+	if (!man_text || hull_digest_buf(HULL_SHA256, man_text, strlen(man_text), mdigest, err) < 0 ||
+	    hull_store_put_blob(s, mdigest, man_text, strlen(man_text), err) < 0)
+		goto out;
+	rc = finish_import(s, mdigest, HULL_MT_OCI_MANIFEST, final, uo, out, err);
+out:
+	hull_fd_source_release(&fs);
+	hull_unpack_report_free(&ls.report);
+	if (cfg)
+		json_object_put(cfg);
+	if (man)
+		json_object_put(man);
+	return rc;
+}
+
 int hull_image_import(struct hull_store *s, const char *source, const char *name,
 		      const struct hull_unpack_opts *uo, struct hull_image *out, hull_err *err)
 {
 	int rc;
-	if (hull_str_has_prefix(source, "oci-archive:"))
+	if (hull_str_has_prefix(source, "tarball:"))
+		rc = import_tarball(s, source, name, uo, out, err);
+	else if (hull_str_has_prefix(source, "oci-archive:"))
 		rc = import_oci_archive(s, source, name, uo, out, err);
 	else if (hull_str_has_prefix(source, "docker-archive:"))
 		rc = import_docker_archive(s, source, name, uo, out, err);
@@ -790,7 +929,7 @@ int hull_image_import(struct hull_store *s, const char *source, const char *name
 	else
 		return hull_failk(err, HULL_ERR_INVALID, 0,
 				  "import %s: unknown transport (oci-archive:PATH, oci:DIR, "
-				  "docker-archive:PATH)",
+				  "docker-archive:PATH, tarball:PATH)",
 				  source);
 	if (rc < 0)
 		hull_wrap(err, "import %s", source);

@@ -39,6 +39,8 @@ int hull_image_pull(struct hull_store *s, const char *ref, const struct hull_pul
  *   oci-archive:PATH[:TAG]  a tar of an OCI image layout (podman save --format oci-archive)
  *   oci:DIR[:TAG]	     an OCI image layout directory (skopeo copy ... oci:DIR)
  *   docker-archive:PATH     docker save / podman save (docker format)
+ *   tarball:PATH	     a root file system tar (gzip/zstd allowed), like podman import;
+ *			     NAME is required
  * name (may be NULL) becomes the image's name; otherwise the layout's ref.name annotation or
  * the archive's RepoTags are used (a bare name gets localhost/, like podman). */
 int hull_image_import(struct hull_store *s, const char *source, const char *name,

@@ -286,3 +286,21 @@ def test_podman_docker_archive_import(store, podman, tmp_path):
     assert imgs[0]["Names"] == ["localhost/hull-busybox:latest"]
     p = store("launch", "--rm", "localhost/hull-busybox", "/bin/busybox", "true")
     assert p.returncode == 0, p.stderr
+
+
+def test_rootfs_tarball_import(store, rootfs, tmp_path):
+    import tarfile
+    for comp, mode in (("plain", "w"), ("gz", "w:gz")):
+        path = os.path.join(tmp_path, f"rootfs-{comp}.tar")
+        with tarfile.open(path, mode) as t:
+            t.add(rootfs, arcname=".")
+        store("image", "import", f"tarball:{path}", f"rootfs:{comp}", check=True)
+    imgs = {i["Names"][0]: i for i in store.images()}
+    assert set(imgs) == {"localhost/rootfs:plain", "localhost/rootfs:gz"}
+    # Both hold the same file system: one unpacked layer (same DiffID) serves both.
+    layers = [d for d in os.listdir(os.path.join(store.storage, "layers", "sha256")) if not d.endswith(".json")]
+    assert len(layers) == 1
+    p = store("launch", "--rm", "rootfs:gz", "sh", "-c", "echo $PATH", check=True)
+    assert p.stdout.startswith("/usr/local/sbin")
+    p = store("image", "import", f"tarball:{tmp_path}/rootfs-plain.tar")
+    assert p.returncode != 0 and "needs a NAME" in p.stderr
