@@ -18,6 +18,8 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -463,8 +465,14 @@ static int idmap_rootfs(const struct hull_spec *spec, struct hull_premounts *pre
 		/* Filesystems without idmapped-mount support (overlayfs mounts themselves on most
 		 * kernels) keep working without it: files then appear owned by nobody. */
 		if (e == EINVAL || e == EOPNOTSUPP) {
-			hull_warn("rootfs: %s does not support idmapped mounts; running without (%s)",
-				  spec->root_path, strerror(e));
+			struct statfs sf;
+			/* An overlay rootfs (hull launch) cannot be idmapped itself on most kernels:
+			 * expected, so not worth a warning. */
+			if (fstatfs(pre->rootfs, &sf) == 0 && sf.f_type == OVERLAYFS_SUPER_MAGIC)
+				hull_debug("rootfs: overlayfs without idmapped-mount support");
+			else
+				hull_warn("rootfs: %s does not support idmapped mounts; running without (%s)",
+					  spec->root_path, strerror(e));
 			return 0;
 		}
 		return hull_fail(err, e, "idmapped rootfs");
