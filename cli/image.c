@@ -18,7 +18,10 @@
 #include "image/manifest.h"
 #include "image/store.h"
 
-#define OPT_END {0, 0, 0, 0}
+#define OPT_END                                                                                    \
+	{                                                                                          \
+		0, 0, 0, 0                                                                         \
+	}
 
 int image_cli_store(struct hull_store *s)
 {
@@ -181,17 +184,21 @@ static int cmd_pull(int argc, char **argv)
 				return 1;
 			break;
 		case 'h':
-			printf("usage: hull image pull [--tls-verify=false] [--platform OS/ARCH[/VARIANT]]\n"
+			printf("usage: hull image pull [--tls-verify=false] [--platform "
+			       "OS/ARCH[/VARIANT]]\n"
 			       "                       [--authfile F] [--registries-conf F]\n"
-			       "                       [--devices reject|skip|allow] [--max-layer-bytes N]\n"
-			       "                       [--max-entries N] [--max-file-bytes N] [-q] REF\n");
+			       "                       [--devices reject|skip|allow] "
+			       "[--max-layer-bytes N]\n"
+			       "                       [--max-entries N] [--max-file-bytes N] [-q] "
+			       "REF\n");
 			return 0;
 		default:
 			return 1;
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_errorf("pull: expected one image reference (see hull image pull --help)");
+		return cli_errorf(
+		    "pull: expected one image reference (see hull image pull --help)");
 	if (image_cli_store(&s))
 		return 1;
 	rc = image_cli_pull(argv[optind], &po, quiet, &s, &im);
@@ -219,11 +226,13 @@ static int cmd_import(int argc, char **argv)
 		if (c == 'D') {
 			if (image_cli_devices(optarg, &uo))
 				return 1;
-		} else if (c == IMAGE_OPT_MAX_LAYER || c == IMAGE_OPT_MAX_ENTRIES || c == IMAGE_OPT_MAX_FILE) {
+		} else if (c == IMAGE_OPT_MAX_LAYER || c == IMAGE_OPT_MAX_ENTRIES ||
+			   c == IMAGE_OPT_MAX_FILE) {
 			if (image_cli_limit(c, optarg, &uo))
 				return 1;
 		} else if (c == 'h') {
-			printf("usage: hull image import [--devices reject|skip|allow] [--max-layer-bytes N]\n"
+			printf("usage: hull image import [--devices reject|skip|allow] "
+			       "[--max-layer-bytes N]\n"
 			       "                         [--max-entries N] [--max-file-bytes N]\n"
 			       "                         oci-archive:PATH[:TAG] | oci:DIR[:TAG] | "
 			       "docker-archive:PATH [NAME]\n"
@@ -237,8 +246,8 @@ static int cmd_import(int argc, char **argv)
 		return cli_errorf("import: expected SOURCE [NAME] (see hull image import --help)");
 	if (image_cli_store(&s))
 		return 1;
-	if (hull_image_import(&s, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &uo, &im,
-			      &err) < 0)
+	if (hull_image_import(&s, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &uo,
+			      &im, &err) < 0)
 		rc = cli_error(&err);
 	else
 		printf("%s\n", im.id);
@@ -346,19 +355,21 @@ static int cmd_ls(int argc, char **argv)
 			hull_json_add_bool(o, "Dangling", !l.v[i].names[0]);
 			json_object_array_add(arr, o);
 		}
-		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-								       JSON_C_TO_STRING_SPACED |
-								       JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(
+				   arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(arr);
 	} else if (quiet) {
 		for (size_t i = 0; i < l.n; i++)
 			printf("%.12s\n", hull_digest_hex(l.v[i].id));
 	} else {
-		printf("%-40s %-16s %-12s %-22s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+		printf("%-40s %-16s %-12s %-22s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED",
+		       "SIZE");
 		for (size_t i = 0; i < l.n; i++) {
 			char repo[512], tag[160], sz[32], created[32];
 			human_size(l.v[i].size, sz, sizeof sz);
-			snprintf(created, sizeof created, "%.19s", l.v[i].created ? l.v[i].created : "");
+			snprintf(created, sizeof created, "%.19s",
+				 l.v[i].created ? l.v[i].created : "");
 			if (!l.v[i].names[0])
 				printf("%-40s %-16s %-12.12s %-22s %s\n", "<none>", "<none>",
 				       hull_digest_hex(l.v[i].id), created, sz);
@@ -465,9 +476,9 @@ static int cmd_inspect(int argc, char **argv)
 			hull_err_clear(&err);
 		}
 	if (json_object_array_length(arr))
-		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-								       JSON_C_TO_STRING_SPACED |
-								       JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(
+				   arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
 	hull_store_close(&s);
 	return rc;
@@ -475,9 +486,8 @@ static int cmd_inspect(int argc, char **argv)
 
 static int cmd_rm(int argc, char **argv)
 {
-	static const struct option opts[] = {{"force", no_argument, 0, 'f'},
-					     {"help", no_argument, 0, 'h'},
-					     OPT_END};
+	static const struct option opts[] = {
+	    {"force", no_argument, 0, 'f'}, {"help", no_argument, 0, 'h'}, OPT_END};
 	struct hull_store s;
 	hull_err err = HULL_ERR_INIT;
 	bool force = false;
@@ -503,8 +513,9 @@ static int cmd_rm(int argc, char **argv)
 		char user[128];
 		if (hull_store_image_find(&s, argv[i], &im, &err) == 0 && !force &&
 		    image_cli_in_use(&s, im.id, user, sizeof user)) {
-			rc = cli_errorf("image rm %s: container %s uses it (remove it first or use -f)",
-					argv[i], user);
+			rc = cli_errorf(
+			    "image rm %s: container %s uses it (remove it first or use -f)",
+			    argv[i], user);
 			hull_image_clear(&im);
 			continue;
 		}
@@ -515,7 +526,8 @@ static int cmd_rm(int argc, char **argv)
 			hull_err_clear(&err);
 			continue;
 		}
-		printf("%s %s\n", id ? "Deleted:" : "Untagged:", id ? hull_digest_hex(id) : argv[i]);
+		printf("%s %s\n",
+		       id ? "Deleted:" : "Untagged:", id ? hull_digest_hex(id) : argv[i]);
 		free(id);
 	}
 	if (hull_store_gc(&s, false, &gr, &err) < 0)
@@ -540,7 +552,8 @@ static int cmd_prune(int argc, char **argv)
 	if (hull_store_gc(&s, true, &gr, &err) < 0)
 		rc = cli_error(&err);
 	else
-		printf("removed %llu images, %llu blobs, %llu layers, %llu partial entries (%.1f MB)\n",
+		printf("removed %llu images, %llu blobs, %llu layers, %llu partial entries (%.1f "
+		       "MB)\n",
 		       (unsigned long long)gr.images, (unsigned long long)gr.blobs,
 		       (unsigned long long)gr.layers, (unsigned long long)gr.tmp, gr.bytes / 1e6);
 	hull_store_close(&s);
@@ -567,14 +580,15 @@ static int cmd_image(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
-	} subs[] = {{"pull", cmd_pull},	      {"import", cmd_import}, {"export", cmd_export},
-		    {"ls", cmd_ls},	      {"list", cmd_ls},	      {"inspect", cmd_inspect},
-		    {"rm", cmd_rm},	      {"prune", cmd_prune},   {"tag", cmd_tag}};
+	} subs[] = {{"pull", cmd_pull}, {"import", cmd_import}, {"export", cmd_export},
+		    {"ls", cmd_ls},	{"list", cmd_ls},	{"inspect", cmd_inspect},
+		    {"rm", cmd_rm},	{"prune", cmd_prune},	{"tag", cmd_tag}};
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		printf("usage: hull [--storage-root DIR] image COMMAND\n\n"
 		       "  pull REF              pull from a registry (OCI distribution)\n"
-		       "  import SOURCE [NAME]  oci-archive:PATH, oci:DIR[:TAG], docker-archive:PATH,\n"
+		       "  import SOURCE [NAME]  oci-archive:PATH, oci:DIR[:TAG], "
+		       "docker-archive:PATH,\n"
 		       "                        tarball:ROOTFS.tar (needs NAME)\n"
 		       "  export IMAGE DEST     oci-archive:PATH[:TAG], oci:DIR[:TAG]\n"
 		       "  ls [--format json]    list images\n"

@@ -14,7 +14,7 @@ int image_cli_store(struct hull_store *s);
 enum { IMAGE_OPT_MAX_LAYER = 0x1000, IMAGE_OPT_MAX_ENTRIES, IMAGE_OPT_MAX_FILE };
 #define IMAGE_LIMIT_OPTIONS                                                                        \
 	{"max-layer-bytes", required_argument, 0, IMAGE_OPT_MAX_LAYER},                            \
-		{"max-entries", required_argument, 0, IMAGE_OPT_MAX_ENTRIES},                      \
+	    {"max-entries", required_argument, 0, IMAGE_OPT_MAX_ENTRIES},                          \
 	{                                                                                          \
 		"max-file-bytes", required_argument, 0, IMAGE_OPT_MAX_FILE                         \
 	}

@@ -27,7 +27,10 @@
 #include "runtime/container.h"
 #include "runtime/seccomp.h"
 
-#define OPT_END {0, 0, 0, 0}
+#define OPT_END                                                                                    \
+	{                                                                                          \
+		0, 0, 0, 0                                                                         \
+	}
 
 int image_cli_in_use(struct hull_store *s, const char *image_id, char *container, size_t n)
 {
@@ -201,7 +204,8 @@ static int parse_launch(int argc, char **argv, struct launch_args *a)
 			break;
 		case 'm':
 			if (parse_size(optarg, &a->o.memory) < 0 || a->o.memory < 4096 * 64)
-				return cli_errorf("launch: --memory \"%s\": a size of at least 256k (e.g. 64m, 1g)",
+				return cli_errorf("launch: --memory \"%s\": a size of at least "
+						  "256k (e.g. 64m, 1g)",
 						  optarg);
 			break;
 		case 'P': {
@@ -219,14 +223,17 @@ static int parse_launch(int argc, char **argv, struct launch_args *a)
 			else if (!strcmp(optarg, "private"))
 				a->o.network = HULL_NET_PRIVATE;
 			else
-				return cli_errorf("launch: --network must be none, host or private");
+				return cli_errorf(
+				    "launch: --network must be none, host or private");
 			break;
 		case 'p':
 			a->policy = optarg;
 			break;
 		case 'L':
-			if (strcmp(optarg, "missing") && strcmp(optarg, "always") && strcmp(optarg, "never"))
-				return cli_errorf("launch: --pull must be missing, always or never");
+			if (strcmp(optarg, "missing") && strcmp(optarg, "always") &&
+			    strcmp(optarg, "never"))
+				return cli_errorf(
+				    "launch: --pull must be missing, always or never");
 			a->pull = optarg;
 			break;
 		case 'T':
@@ -243,10 +250,14 @@ static int parse_launch(int argc, char **argv, struct launch_args *a)
 				return 1;
 			break;
 		case 'h':
-			printf("usage: hull launch [--rm] [--name N] [-d] [-t] [-e K=V] [-v SRC:DST[:ro]]\n"
-			       "                   [--user U[:G]] [-w DIR] [--entrypoint CMD] [--read-only]\n"
-			       "                   [--memory M] [--pids-limit N] [--network none|host|private]\n"
-			       "                   [--pull missing|always|never] [--tls-verify=false]\n"
+			printf("usage: hull launch [--rm] [--name N] [-d] [-t] [-e K=V] [-v "
+			       "SRC:DST[:ro]]\n"
+			       "                   [--user U[:G]] [-w DIR] [--entrypoint CMD] "
+			       "[--read-only]\n"
+			       "                   [--memory M] [--pids-limit N] [--network "
+			       "none|host|private]\n"
+			       "                   [--pull missing|always|never] "
+			       "[--tls-verify=false]\n"
 			       "                   [--policy FILE] IMAGE [CMD...]\n");
 			exit(0);
 		default:
@@ -254,10 +265,12 @@ static int parse_launch(int argc, char **argv, struct launch_args *a)
 		}
 	}
 	if (optind >= argc)
-		return cli_errorf("launch: missing image (usage: hull launch [OPTIONS] IMAGE [CMD...])");
+		return cli_errorf(
+		    "launch: missing image (usage: hull launch [OPTIONS] IMAGE [CMD...])");
 	if (a->o.detach && a->o.terminal)
-		return cli_errorf("launch: -d with -t needs a terminal to attach to later; hull has no "
-				  "attach: use -d alone");
+		return cli_errorf(
+		    "launch: -d with -t needs a terminal to attach to later; hull has no "
+		    "attach: use -d alone");
 	a->image = argv[optind];
 	a->o.cmd = optind + 1 < argc ? argv + optind + 1 : NULL;
 	a->o.env = a->env;
@@ -269,15 +282,17 @@ static int parse_launch(int argc, char **argv, struct launch_args *a)
 static int gen_spec(json_object **out, hull_err *err)
 {
 	struct hull_spec_gen_opts go = {.profile = HULL_PROFILE_HARDENED};
-	_cleanup_free_ char *sc = strndup((const char *)hull_seccomp_hardened_json,
-					  hull_seccomp_hardened_json_len);
+	_cleanup_free_ char *sc =
+	    strndup((const char *)hull_seccomp_hardened_json, hull_seccomp_hardened_json_len);
 	uint32_t start, count;
 	if (!sc)
 		return hull_fail(err, ENOMEM, "spec");
 	go.host_uid = go.host_gid = HULL_USERNS_POOL_START;
-	if (hull_subid_range("/etc/subuid", "hull", &start, &count) == 0 && count >= HULL_USERNS_SIZE)
+	if (hull_subid_range("/etc/subuid", "hull", &start, &count) == 0 &&
+	    count >= HULL_USERNS_SIZE)
 		go.host_uid = start;
-	if (hull_subid_range("/etc/subgid", "hull", &start, &count) == 0 && count >= HULL_USERNS_SIZE)
+	if (hull_subid_range("/etc/subgid", "hull", &start, &count) == 0 &&
+	    count >= HULL_USERNS_SIZE)
 		go.host_gid = start;
 	go.seccomp_json = sc;
 	go.native_arch = hull_seccomp_native_arch();
@@ -388,7 +403,8 @@ static int run_launched(struct hull_store *s, const struct hull_image *im, struc
 	return status;
 fail:
 	if (notify_fd >= 0) {
-		_cleanup_free_ char *msg = hull_strdup_printf("error:%s", err->msg ? err->msg : "failed");
+		_cleanup_free_ char *msg =
+		    hull_strdup_printf("error:%s", err->msg ? err->msg : "failed");
 		notify(notify_fd, msg ? msg : "error:failed");
 	}
 	hull_spec_free(parsed);
@@ -408,8 +424,8 @@ fail:
 /* -d: a monitor process (this program, forked, never exec'd) runs the container with its output
  * in containers/<id>/ctr.log, records the exit status and cleans up; the parent returns once
  * the container started. */
-static int launch_detached(struct hull_store *s, const struct hull_image *im, struct hull_launched *c,
-			   const struct launch_args *a)
+static int launch_detached(struct hull_store *s, const struct hull_image *im,
+			   struct hull_launched *c, const struct launch_args *a)
 {
 	int p[2];
 	pid_t pid;
@@ -453,8 +469,9 @@ static int launch_detached(struct hull_store *s, const struct hull_image *im, st
 	buf[total] = '\0';
 	if (strcmp(buf, "ok")) {
 		waitpid(pid, NULL, 0);
-		return cli_errorf("%s", hull_str_has_prefix(buf, "error:") ? buf + 6
-									      : "launch: the container did not start");
+		return cli_errorf("%s", hull_str_has_prefix(buf, "error:")
+					    ? buf + 6
+					    : "launch: the container did not start");
 	}
 	printf("%s\n", c->id);
 	return 0;
@@ -527,7 +544,8 @@ static bool is_alive(struct hull_store *s, const char *id)
 	return true;
 }
 
-static const char *status_of(struct hull_store *s, const struct hull_launched *c, char *buf, size_t n)
+static const char *status_of(struct hull_store *s, const struct hull_launched *c, char *buf,
+			     size_t n)
 {
 	if (is_alive(s, c->id))
 		return "running";
@@ -563,7 +581,8 @@ static int cmd_launch_ps(int argc, char **argv)
 				return cli_errorf("ps: --format must be table or json");
 			json = !strcmp(optarg, "json");
 		} else if (c == 'h') {
-			printf("usage: hull ps [-a] [-q] [--format table|json]   (launched containers)\n");
+			printf("usage: hull ps [-a] [-q] [--format table|json]   (launched "
+			       "containers)\n");
 			return 0;
 		} else
 			return 1;
@@ -577,8 +596,8 @@ static int cmd_launch_ps(int argc, char **argv)
 	if (json)
 		arr = json_object_new_array();
 	else if (!quiet)
-		printf("%-12s  %-30s  %-24s  %-20s  %-18s  %s\n", "CONTAINER ID", "IMAGE", "COMMAND",
-		       "CREATED", "STATUS", "NAMES");
+		printf("%-12s  %-30s  %-24s  %-20s  %-18s  %s\n", "CONTAINER ID", "IMAGE",
+		       "COMMAND", "CREATED", "STATUS", "NAMES");
 	for (size_t i = 0; i < n; i++) {
 		char buf[64];
 		const char *st = status_of(&s, &v[i], buf, sizeof buf);
@@ -598,8 +617,9 @@ static int cmd_launch_ps(int argc, char **argv)
 			} else if (quiet) {
 				printf("%.12s\n", v[i].id);
 			} else {
-				printf("%-12.12s  %-30.30s  %-24.24s  %-20.19s  %-18s  %s\n", v[i].id,
-				       v[i].image_ref ? v[i].image_ref : "", v[i].command ? v[i].command : "",
+				printf("%-12.12s  %-30.30s  %-24.24s  %-20.19s  %-18s  %s\n",
+				       v[i].id, v[i].image_ref ? v[i].image_ref : "",
+				       v[i].command ? v[i].command : "",
 				       v[i].created ? v[i].created : "", st, v[i].name);
 			}
 		}
@@ -607,9 +627,9 @@ static int cmd_launch_ps(int argc, char **argv)
 	}
 	free(v);
 	if (arr) {
-		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-								       JSON_C_TO_STRING_SPACED |
-								       JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(
+				   arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(arr);
 	}
 	hull_store_close(&s);
@@ -618,9 +638,8 @@ static int cmd_launch_ps(int argc, char **argv)
 
 static int cmd_logs(int argc, char **argv)
 {
-	static const struct option opts[] = {{"follow", no_argument, 0, 'f'},
-					     {"help", no_argument, 0, 'h'},
-					     OPT_END};
+	static const struct option opts[] = {
+	    {"follow", no_argument, 0, 'f'}, {"help", no_argument, 0, 'h'}, OPT_END};
 	struct hull_store s;
 	struct hull_launched c;
 	hull_err err = HULL_ERR_INIT;
@@ -634,7 +653,8 @@ static int cmd_logs(int argc, char **argv)
 		if (opt == 'f')
 			follow = true;
 		else if (opt == 'h') {
-			printf("usage: hull logs [-f] CONTAINER   (output of a container launched with -d)\n");
+			printf("usage: hull logs [-f] CONTAINER   (output of a container launched "
+			       "with -d)\n");
 			return 0;
 		} else
 			return 1;
@@ -708,9 +728,8 @@ static int stop_one(struct hull_store *s, struct hull_runtime *rt, const struct 
 
 static int cmd_stop(int argc, char **argv)
 {
-	static const struct option opts[] = {{"time", required_argument, 0, 't'},
-					     {"help", no_argument, 0, 'h'},
-					     OPT_END};
+	static const struct option opts[] = {
+	    {"time", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'}, OPT_END};
 	struct hull_store s;
 	struct hull_runtime rt;
 	hull_err err = HULL_ERR_INIT;
@@ -738,7 +757,8 @@ static int cmd_stop(int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++) {
 		struct hull_launched c;
-		if (hull_launch_find(&s, argv[i], &c, &err) < 0 || stop_one(&s, &rt, &c, timeout, &err) < 0) {
+		if (hull_launch_find(&s, argv[i], &c, &err) < 0 ||
+		    stop_one(&s, &rt, &c, timeout, &err) < 0) {
 			rc = cli_error(&err);
 			hull_err_clear(&err);
 		} else {
@@ -753,9 +773,8 @@ static int cmd_stop(int argc, char **argv)
 
 static int cmd_rm(int argc, char **argv)
 {
-	static const struct option opts[] = {{"force", no_argument, 0, 'f'},
-					     {"help", no_argument, 0, 'h'},
-					     OPT_END};
+	static const struct option opts[] = {
+	    {"force", no_argument, 0, 'f'}, {"help", no_argument, 0, 'h'}, OPT_END};
 	struct hull_store s;
 	struct hull_runtime rt;
 	hull_err err = HULL_ERR_INIT;
@@ -787,7 +806,8 @@ static int cmd_rm(int argc, char **argv)
 		if (is_alive(&s, c.id)) {
 			if (!force) {
 				hull_failk(&err, HULL_ERR_STATE, 0,
-					   "container %s is running: stop it first or use rm -f", c.name);
+					   "container %s is running: stop it first or use rm -f",
+					   c.name);
 				goto fail;
 			}
 			if (stop_one(&s, &rt, &c, 0, &err) < 0)

@@ -21,7 +21,7 @@
 #include "image/manifest.h"
 #include "image/ref.h"
 
-#define SMALL_FILE_MAX	(8u << 20) /* index.json, manifest.json, configs */
+#define SMALL_FILE_MAX	  (8u << 20) /* index.json, manifest.json, configs */
 #define MAX_ARCHIVE_FILES 100000
 
 /* ---------------- blob ingestion ---------------- */
@@ -66,12 +66,13 @@ static int ingest(struct hull_store *s, struct hull_byte_source *src, const char
 	hull_hasher_final(&h, got);
 	hull_hasher_free(&h);
 	if (expected && strcmp(expected, got)) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "blob %s: digest mismatch: got %s", expected, got);
+		hull_failk(err, HULL_ERR_INVALID, 0, "blob %s: digest mismatch: got %s", expected,
+			   got);
 		goto fail;
 	}
 	if (expected_size >= 0 && *size != (uint64_t)expected_size) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "blob %s: size %llu, descriptor says %lld", got,
-			   (unsigned long long)*size, (long long)expected_size);
+		hull_failk(err, HULL_ERR_INVALID, 0, "blob %s: size %llu, descriptor says %lld",
+			   got, (unsigned long long)*size, (long long)expected_size);
 		goto fail;
 	}
 	strcpy(out, got);
@@ -135,9 +136,9 @@ static char *import_name(const char *name, hull_err *err)
 		return NULL;
 	}
 	if (!r.had_domain)
-		out = hull_strdup_printf("localhost/%s:%s",
-					 hull_str_has_prefix(r.path, "library/") ? r.path + 8 : r.path,
-					 r.tag);
+		out = hull_strdup_printf(
+		    "localhost/%s:%s",
+		    hull_str_has_prefix(r.path, "library/") ? r.path + 8 : r.path, r.tag);
 	else
 		out = hull_ref_name(&r);
 	hull_ref_free(&r);
@@ -149,8 +150,8 @@ static char *import_name(const char *name, hull_err *err)
 /* Store-side finish of every import: the manifest (already a verified blob) is checked, its
  * config parsed, layers unpacked from their blobs, and the image recorded. */
 static int finish_import(struct hull_store *s, const char *manifest_digest, const char *media_type,
-			 const char *name, const struct hull_unpack_opts *uo, struct hull_image *out,
-			 hull_err *err)
+			 const char *name, const struct hull_unpack_opts *uo,
+			 struct hull_image *out, hull_err *err)
 {
 	_cleanup_free_ char *md = NULL, *cd = NULL;
 	size_t ml, cl;
@@ -163,7 +164,8 @@ static int finish_import(struct hull_store *s, const char *manifest_digest, cons
 	_cleanup_free_ char *repo_digest = NULL;
 
 	if (hull_store_read_blob(s, manifest_digest, HULL_MANIFEST_MAX_SIZE, &md, &ml, err) < 0 ||
-	    hull_manifest_parse(md, ml, media_type, &m, err) < 0 || hull_image_check_manifest(m, err) < 0)
+	    hull_manifest_parse(md, ml, media_type, &m, err) < 0 ||
+	    hull_image_check_manifest(m, err) < 0)
 		goto out;
 	if (hull_store_read_blob(s, m->config.digest, HULL_CONFIG_MAX_SIZE, &cd, &cl, err) < 0)
 		goto out;
@@ -184,9 +186,9 @@ static int finish_import(struct hull_store *s, const char *manifest_digest, cons
 		if (fd < 0)
 			goto out;
 		if ((int64_t)size != m->layers[i].size) {
-			hull_failk(err, HULL_ERR_INVALID, 0, "layer %s: size %llu, descriptor says %lld",
-				   m->layers[i].digest, (unsigned long long)size,
-				   (long long)m->layers[i].size);
+			hull_failk(err, HULL_ERR_INVALID, 0,
+				   "layer %s: size %llu, descriptor says %lld", m->layers[i].digest,
+				   (unsigned long long)size, (long long)m->layers[i].size);
 			goto out;
 		}
 		if (hull_store_unpack_blob(s, m->layers[i].digest, cfg->diff_ids[i], uo, err) < 0)
@@ -195,7 +197,8 @@ static int finish_import(struct hull_store *s, const char *manifest_digest, cons
 	hull_rfc3339_now(added, sizeof added);
 	if (name) {
 		const char *colon = strrchr(name, ':');
-		repo_digest = hull_strdup_printf("%.*s@%s", (int)(colon - name), name, manifest_digest);
+		repo_digest =
+		    hull_strdup_printf("%.*s@%s", (int)(colon - name), name, manifest_digest);
 		digests[0] = repo_digest;
 	}
 	im.id = m->config.digest;
@@ -219,9 +222,9 @@ out:
 
 /* Pick the image manifest of an OCI layout's index.json: by ref.name annotation (TAG, or a full
  * name ending in :TAG), else the only entry; nested indexes select this machine's platform. */
-static int select_from_index(struct hull_store *s, const char *index_json, size_t len, const char *tag,
-			     char digest[HULL_DIGEST_MAX], char **media_type, char **ref_name,
-			     hull_err *err)
+static int select_from_index(struct hull_store *s, const char *index_json, size_t len,
+			     const char *tag, char digest[HULL_DIGEST_MAX], char **media_type,
+			     char **ref_name, hull_err *err)
 {
 	struct hull_manifest *idx = NULL;
 	const struct hull_descriptor *d = NULL;
@@ -249,10 +252,12 @@ static int select_from_index(struct hull_store *s, const char *index_json, size_
 	}
 	if (!d) {
 		if (tag)
-			hull_failk(err, HULL_ERR_NOTFOUND, 0, "no image named \"%s\" in index.json", tag);
+			hull_failk(err, HULL_ERR_NOTFOUND, 0, "no image named \"%s\" in index.json",
+				   tag);
 		else
 			hull_failk(err, HULL_ERR_INVALID, 0,
-				   "index.json lists %zu images: name one (SOURCE:TAG)", idx->n_manifests);
+				   "index.json lists %zu images: name one (SOURCE:TAG)",
+				   idx->n_manifests);
 		goto out;
 	}
 	if (d->ref_name && !(*ref_name = strdup(d->ref_name)))
@@ -265,13 +270,15 @@ static int select_from_index(struct hull_store *s, const char *index_json, size_
 		const struct hull_descriptor *p;
 		const char *os, *arch, *variant;
 		hull_native_platform(&os, &arch, &variant);
-		if (hull_store_read_blob(s, d->digest, HULL_MANIFEST_MAX_SIZE, &data, &dl, err) < 0 ||
+		if (hull_store_read_blob(s, d->digest, HULL_MANIFEST_MAX_SIZE, &data, &dl, err) <
+			0 ||
 		    hull_manifest_parse(data, dl, d->media_type, &sub, err) < 0)
 			goto out;
 		p = sub->kind == HULL_INDEX ? hull_index_select(sub, os, arch, variant) : NULL;
 		if (!p) {
 			hull_manifest_free(sub);
-			hull_failk(err, HULL_ERR_NOTFOUND, 0, "no image for %s/%s in the layout", os, arch);
+			hull_failk(err, HULL_ERR_NOTFOUND, 0, "no image for %s/%s in the layout",
+				   os, arch);
 			goto out;
 		}
 		snprintf(digest, HULL_DIGEST_MAX, "%s", p->digest);
@@ -388,8 +395,8 @@ static char *clean_member(const char *name)
 /* One pass over the tar: small JSON files are kept, blobs/<alg>/<hex> go into the store
  * (verified against their names), other large files (docker layers) are stored under the
  * digest they hash to. */
-static int read_archive(struct hull_store *s, const char *path, bool docker, struct archive_import *ai,
-			hull_err *err)
+static int read_archive(struct hull_store *s, const char *path, bool docker,
+			struct archive_import *ai, hull_err *err)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -417,7 +424,8 @@ static int read_archive(struct hull_store *s, const char *path, bool docker, str
 		if (h == ARCHIVE_EOF)
 			break;
 		if (h < ARCHIVE_WARN) {
-			hull_failk(err, HULL_ERR_INVALID, 0, "%s: %s", path, archive_error_string(a));
+			hull_failk(err, HULL_ERR_INVALID, 0, "%s: %s", path,
+				   archive_error_string(a));
 			goto out;
 		}
 		if (++count > MAX_ARCHIVE_FILES) {
@@ -440,8 +448,8 @@ static int read_archive(struct hull_store *s, const char *path, bool docker, str
 			uint64_t got;
 			snprintf(dg, sizeof dg, "%.*s:%s", (int)(hex - alg - 1), alg, hex);
 			if (!hull_digest_valid(dg)) {
-				hull_failk(err, HULL_ERR_INVALID, 0, "%s: member \"%.200s\" is not a blob name",
-					   path, name);
+				hull_failk(err, HULL_ERR_INVALID, 0,
+					   "%s: member \"%.200s\" is not a blob name", path, name);
 				goto out;
 			}
 			if (hull_store_has_blob(s, dg))
@@ -458,8 +466,8 @@ static int read_archive(struct hull_store *s, const char *path, bool docker, str
 		    !strcmp(name, "repositories")) {
 			struct small_file *f;
 			if (size < 0 || size > (int64_t)SMALL_FILE_MAX) {
-				hull_failk(err, HULL_ERR_LIMIT, 0, "%s: %s larger than %u bytes", path, name,
-					   SMALL_FILE_MAX);
+				hull_failk(err, HULL_ERR_LIMIT, 0, "%s: %s larger than %u bytes",
+					   path, name, SMALL_FILE_MAX);
 				goto out;
 			}
 			if (ai->n_files >= ARRAY_SIZE(ai->files) || find_file(ai, name))
@@ -472,7 +480,8 @@ static int read_archive(struct hull_store *s, const char *path, bool docker, str
 			}
 			if (archive_read_data(a, f->data, (size_t)size) != size) {
 				free(f->data);
-				hull_failk(err, HULL_ERR_INVALID, 0, "%s: short read of %s", path, name);
+				hull_failk(err, HULL_ERR_INVALID, 0, "%s: short read of %s", path,
+					   name);
 				goto out;
 			}
 			f->data[size] = '\0';
@@ -513,7 +522,8 @@ static int read_archive(struct hull_store *s, const char *path, bool docker, str
 				}
 				if (hull_str_has_prefix(name, "blobs/")) {
 					const char *alg = name + 6, *hex = strchr(alg, '/') + 1;
-					snprintf(dg, sizeof dg, "%.*s:%s", (int)(hex - alg - 1), alg, hex);
+					snprintf(dg, sizeof dg, "%.*s:%s", (int)(hex - alg - 1),
+						 alg, hex);
 				}
 				ai->paths[ai->n] = TAKE_PTR(name);
 				ai->digests[ai->n] = strdup(dg);
@@ -529,7 +539,8 @@ out:
 }
 
 static int import_oci_archive(struct hull_store *s, const char *src, const char *name,
-			      const struct hull_unpack_opts *uo, struct hull_image *out, hull_err *err)
+			      const struct hull_unpack_opts *uo, struct hull_image *out,
+			      hull_err *err)
 {
 	_cleanup_free_ char *path = NULL, *tag = NULL, *mt = NULL, *rn = NULL, *final = NULL;
 	struct archive_import ai = {0};
@@ -541,7 +552,8 @@ static int import_oci_archive(struct hull_store *s, const char *src, const char 
 	if (read_archive(s, path, false, &ai, err) < 0)
 		goto out;
 	if (!find_file(&ai, "oci-layout")) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "%s: no oci-layout file: not an OCI archive", path);
+		hull_failk(err, HULL_ERR_INVALID, 0, "%s: no oci-layout file: not an OCI archive",
+			   path);
 		goto out;
 	}
 	idx = find_file(&ai, "index.json");
@@ -597,24 +609,27 @@ static int import_docker_archive(struct hull_store *s, const char *src, const ch
 		goto out;
 	mf = find_file(&ai, "manifest.json");
 	if (!mf) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "%s: no manifest.json: not a docker archive", path);
+		hull_failk(err, HULL_ERR_INVALID, 0, "%s: no manifest.json: not a docker archive",
+			   path);
 		goto out;
 	}
 	if (hull_json_parse(mf->data, mf->len, "manifest.json", &mj, err) < 0)
 		goto out;
 	if (!json_object_is_type(mj, json_type_array) || json_object_array_length(mj) < 1) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "%s: manifest.json: expected a non-empty array", path);
+		hull_failk(err, HULL_ERR_INVALID, 0,
+			   "%s: manifest.json: expected a non-empty array", path);
 		goto out;
 	}
 	if (json_object_array_length(mj) > 1 && !name)
-		hull_debug("%s holds %zu images; importing the first", path, json_object_array_length(mj));
+		hull_debug("%s holds %zu images; importing the first", path,
+			   json_object_array_length(mj));
 	entry = json_object_array_get_idx(mj, 0);
 	cfgname = hull_json_get_str(entry, "Config");
 	if (!cfgname || !json_object_object_get_ex(entry, "Layers", &layers) ||
 	    !json_object_is_type(layers, json_type_array) ||
 	    json_object_array_length(layers) > HULL_MAX_LAYERS) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "%s: manifest.json: Config and Layers are required",
-			   path);
+		hull_failk(err, HULL_ERR_INVALID, 0,
+			   "%s: manifest.json: Config and Layers are required", path);
 		goto out;
 	}
 	{
@@ -626,7 +641,8 @@ static int import_docker_archive(struct hull_store *s, const char *src, const ch
 		_cleanup_free_ char *cn = clean_member(cfgname);
 		const char *d = cn ? find_blob_path(&ai, cn, &sz) : NULL;
 		if (!d) {
-			hull_failk(err, HULL_ERR_INVALID, 0, "%s: config %.200s missing", path, cfgname);
+			hull_failk(err, HULL_ERR_INVALID, 0, "%s: config %.200s missing", path,
+				   cfgname);
 			goto out;
 		}
 		snprintf(cdigest, sizeof cdigest, "%s", d);
@@ -657,7 +673,8 @@ static int import_docker_archive(struct hull_store *s, const char *src, const ch
 		const char *d = cl ? find_blob_path(&ai, cl, &sz) : NULL;
 		json_object *l;
 		if (!d) {
-			hull_failk(err, HULL_ERR_INVALID, 0, "%s: layer %.200s missing", path, lp ? lp : "?");
+			hull_failk(err, HULL_ERR_INVALID, 0, "%s: layer %.200s missing", path,
+				   lp ? lp : "?");
 			goto out;
 		}
 		l = json_object_new_object();
@@ -678,7 +695,8 @@ static int import_docker_archive(struct hull_store *s, const char *src, const ch
 		if (!final)
 			goto out;
 	} else if (json_object_object_get_ex(entry, "RepoTags", &tags) &&
-		   json_object_is_type(tags, json_type_array) && json_object_array_length(tags) > 0) {
+		   json_object_is_type(tags, json_type_array) &&
+		   json_object_array_length(tags) > 0) {
 		const char *t = json_object_get_string(json_object_array_get_idx(tags, 0));
 		hull_err e = HULL_ERR_INIT;
 		if (t)
@@ -699,7 +717,7 @@ static int import_oci_dir(struct hull_store *s, const char *src, const char *nam
 			  const struct hull_unpack_opts *uo, struct hull_image *out, hull_err *err)
 {
 	_cleanup_free_ char *path = NULL, *tag = NULL, *idx = NULL, *mt = NULL, *rn = NULL,
-			   *final = NULL;
+			    *final = NULL;
 	_cleanup_close_ int dfd = -1;
 	size_t il;
 	char digest[HULL_DIGEST_MAX];
@@ -707,7 +725,8 @@ static int import_oci_dir(struct hull_store *s, const char *src, const char *nam
 		return -1;
 	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
-		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno, "open %s", path);
+		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno, "open %s",
+				  path);
 	{
 		_cleanup_close_ int ifd = hull_open_in_root(dfd, "index.json", O_RDONLY, 0, 0, err);
 		if (ifd < 0 || hull_read_fd(ifd, SMALL_FILE_MAX, &idx, &il, err) < 0)
@@ -750,7 +769,8 @@ static int import_oci_dir(struct hull_store *s, const char *src, const char *nam
 		    hull_manifest_parse(md, ml, mt, &m, err) < 0)
 			return hull_wrap(err, "%s", path);
 		for (size_t i = 0; i <= m->n_layers; i++) {
-			const struct hull_descriptor *d = i == m->n_layers ? &m->config : &m->layers[i];
+			const struct hull_descriptor *d =
+			    i == m->n_layers ? &m->config : &m->layers[i];
 			char rel[HULL_DIGEST_MAX + 16], got[HULL_DIGEST_MAX];
 			uint64_t sz;
 			_cleanup_close_ int bfd = -1;
@@ -758,8 +778,9 @@ static int import_oci_dir(struct hull_store *s, const char *src, const char *nam
 			struct hull_byte_source bs;
 			if (hull_store_has_blob(s, d->digest))
 				continue;
-			snprintf(rel, sizeof rel, "blobs/%.*s/%s", (int)(strchr(d->digest, ':') - d->digest),
-				 d->digest, hull_digest_hex(d->digest));
+			snprintf(rel, sizeof rel, "blobs/%.*s/%s",
+				 (int)(strchr(d->digest, ':') - d->digest), d->digest,
+				 hull_digest_hex(d->digest));
 			bfd = hull_open_in_root(dfd, rel, O_RDONLY, 0, 0, err);
 			if (bfd < 0 || hull_fd_source_init(&fs, bfd, &bs, err) < 0 ||
 			    ingest(s, &bs, d->digest, d->size, got, &sz, err) < 0) {
@@ -796,14 +817,17 @@ static int import_tarball(struct hull_store *s, const char *src, const char *nam
 	char created[64];
 
 	if (!name)
-		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: a tarball import needs a NAME", src);
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: a tarball import needs a NAME",
+				  src);
 	final = import_name(name, err);
 	if (!final)
 		return -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno, "open %s", path);
-	if (hull_fd_source_init(&fs, fd, &bs, err) < 0 || ingest(s, &bs, NULL, -1, blob, &size, err) < 0)
+		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno, "open %s",
+				  path);
+	if (hull_fd_source_init(&fs, fd, &bs, err) < 0 ||
+	    ingest(s, &bs, NULL, -1, blob, &size, err) < 0)
 		goto out;
 	hull_fd_source_release(&fs);
 	/* Unpack from the verified store copy into a temp dir; its DiffID names the layer. */
@@ -870,7 +894,8 @@ static int import_tarball(struct hull_store *s, const char *src, const char *nam
 		hull_json_add_str(cfg, "architecture", arch);
 		hull_json_add_str(cfg, "os", os);
 		hull_json_arr_add_str(cmd, "/bin/sh");
-		hull_json_arr_add_str(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+		hull_json_arr_add_str(
+		    env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 		hull_json_add(c, "Cmd", cmd);
 		hull_json_add(c, "Env", env);
 		hull_json_add(cfg, "config", c);
@@ -880,7 +905,8 @@ static int import_tarball(struct hull_store *s, const char *src, const char *nam
 		hull_json_add(cfg, "rootfs", rf);
 	}
 	cfg_text = hull_json_dump(cfg, false);
-	if (!cfg_text || hull_digest_buf(HULL_SHA256, cfg_text, strlen(cfg_text), cdigest, err) < 0 ||
+	if (!cfg_text ||
+	    hull_digest_buf(HULL_SHA256, cfg_text, strlen(cfg_text), cdigest, err) < 0 ||
 	    hull_store_put_blob(s, cdigest, cfg_text, strlen(cfg_text), err) < 0)
 		goto out;
 	man = json_object_new_object();
@@ -900,7 +926,8 @@ static int import_tarball(struct hull_store *s, const char *src, const char *nam
 		hull_json_add(man, "layers", arr);
 	}
 	man_text = hull_json_dump(man, false);
-	if (!man_text || hull_digest_buf(HULL_SHA256, man_text, strlen(man_text), mdigest, err) < 0 ||
+	if (!man_text ||
+	    hull_digest_buf(HULL_SHA256, man_text, strlen(man_text), mdigest, err) < 0 ||
 	    hull_store_put_blob(s, mdigest, man_text, strlen(man_text), err) < 0)
 		goto out;
 	rc = finish_import(s, mdigest, HULL_MT_OCI_MANIFEST, final, uo, out, err);
@@ -979,7 +1006,8 @@ static int write_member(struct archive *a, const char *name, const void *data, i
 				break;
 			}
 			if (archive_write_data(a, buf, (size_t)n) != n) {
-				rc = hull_fail(err, EIO, "archive %s: %s", name, archive_error_string(a));
+				rc = hull_fail(err, EIO, "archive %s: %s", name,
+					       archive_error_string(a));
 				break;
 			}
 			left -= n;
@@ -1043,7 +1071,8 @@ static int export_archive(struct hull_store *s, const struct hull_image *im, con
 		hull_fail(err, errno, "create %s: %s", tmp, archive_error_string(a));
 		goto out;
 	}
-	if (write_member(a, "oci-layout", oci_layout_text, -1, (int64_t)strlen(oci_layout_text), err) < 0)
+	if (write_member(a, "oci-layout", oci_layout_text, -1, (int64_t)strlen(oci_layout_text),
+			 err) < 0)
 		goto out_file;
 	for (size_t i = 0; i < bl.n; i++) {
 		char name[HULL_DIGEST_MAX + 16];
@@ -1053,8 +1082,9 @@ static int export_archive(struct hull_store *s, const struct hull_image *im, con
 			goto out_file;
 		if (i == 0)
 			msize = size;
-		snprintf(name, sizeof name, "blobs/%.*s/%s", (int)(strchr(bl.digest[i], ':') - bl.digest[i]),
-			 bl.digest[i], hull_digest_hex(bl.digest[i]));
+		snprintf(name, sizeof name, "blobs/%.*s/%s",
+			 (int)(strchr(bl.digest[i], ':') - bl.digest[i]), bl.digest[i],
+			 hull_digest_hex(bl.digest[i]));
 		if (write_member(a, name, NULL, fd, (int64_t)size, err) < 0)
 			goto out_file;
 	}
@@ -1130,36 +1160,39 @@ static int export_dir(struct hull_store *s, const struct hull_image *im, const c
 	for (size_t i = 0; i < bl.n; i++) {
 		char rel[HULL_DIGEST_MAX + 16], dir[32];
 		uint64_t size;
-		_cleanup_close_ int fd = hull_store_open_blob(s, bl.digest[i], &size, err), dst = -1,
-				    bd = -1;
+		_cleanup_close_ int fd = hull_store_open_blob(s, bl.digest[i], &size, err),
+				    dst = -1, bd = -1;
 		if (fd < 0)
 			goto out;
 		if (i == 0)
 			msize = size;
-		snprintf(dir, sizeof dir, "blobs/%.*s", (int)(strchr(bl.digest[i], ':') - bl.digest[i]),
-			 bl.digest[i]);
+		snprintf(dir, sizeof dir, "blobs/%.*s",
+			 (int)(strchr(bl.digest[i], ':') - bl.digest[i]), bl.digest[i]);
 		bd = hull_mkdir_in_root(dfd, dir, 0755, err);
 		if (bd < 0)
 			goto out;
 		snprintf(rel, sizeof rel, "%s/%s", dir, hull_digest_hex(bl.digest[i]));
 		close(bd);
-		dst = hull_open_in_root(dfd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644, 0, err);
+		dst = hull_open_in_root(dfd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644,
+					0, err);
 		if (dst < 0 || copy_fd(fd, dst, err) < 0)
 			goto out;
 	}
-	if (hull_write_file_atomic(dfd, "oci-layout", 0644, oci_layout_text, strlen(oci_layout_text),
-				   err) < 0)
+	if (hull_write_file_atomic(dfd, "oci-layout", 0644, oci_layout_text,
+				   strlen(oci_layout_text), err) < 0)
 		goto out;
 	/* Merge into an existing index.json: same ref.name is replaced. */
 	narr = json_object_new_array();
 	if (hull_read_file_at(dfd, "index.json", O_NOFOLLOW, SMALL_FILE_MAX, &old, &ol, &e) == 0 &&
 	    hull_json_parse(old, ol, "index.json", &idx, &e) == 0 &&
-	    json_object_object_get_ex(idx, "manifests", &arr) && json_object_is_type(arr, json_type_array)) {
+	    json_object_object_get_ex(idx, "manifests", &arr) &&
+	    json_object_is_type(arr, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
 			json_object *d = json_object_array_get_idx(arr, i), *an;
-			const char *rn = json_object_object_get_ex(d, "annotations", &an)
-						 ? hull_json_get_str(an, "org.opencontainers.image.ref.name")
-						 : NULL;
+			const char *rn =
+			    json_object_object_get_ex(d, "annotations", &an)
+				? hull_json_get_str(an, "org.opencontainers.image.ref.name")
+				: NULL;
 			if (ref_name && rn && !strcmp(rn, ref_name))
 				continue;
 			json_object_array_add(narr, json_object_get(d));
@@ -1195,14 +1228,16 @@ int hull_image_export(struct hull_store *s, const char *what, const char *dest, 
 	else if (hull_str_has_prefix(dest, "oci:"))
 		rc = split_transport(dest, "oci:", &path, &tag, err);
 	else
-		rc = hull_failk(err, HULL_ERR_INVALID, 0,
-				"export %s: unknown destination (oci-archive:PATH[:TAG], oci:DIR[:TAG])", dest);
+		rc = hull_failk(
+		    err, HULL_ERR_INVALID, 0,
+		    "export %s: unknown destination (oci-archive:PATH[:TAG], oci:DIR[:TAG])", dest);
 	if (rc == 0) {
 		/* The name goes in as given (TAG) or the image's full name, so that podman load
 		 * and skopeo find it. */
 		ref_name = tag ? tag : (im.names[0] ? im.names[0] : NULL);
-		rc = hull_str_has_prefix(dest, "oci:") ? export_dir(s, &im, path, ref_name, err)
-						       : export_archive(s, &im, path, ref_name, err);
+		rc = hull_str_has_prefix(dest, "oci:")
+			 ? export_dir(s, &im, path, ref_name, err)
+			 : export_archive(s, &im, path, ref_name, err);
 	}
 	if (rc < 0)
 		hull_wrap(err, "export %s to %s", what, dest);

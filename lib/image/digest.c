@@ -46,9 +46,10 @@ int hull_digest_check(const char *s, const char *what, hull_err *err)
 {
 	if (hull_digest_valid(s))
 		return 0;
-	return hull_failk(err, HULL_ERR_INVALID, 0,
-			  "%s: \"%.80s\" is not a valid digest (sha256:<64 hex> or sha512:<128 hex>)",
-			  what, s ? s : "(missing)");
+	return hull_failk(
+	    err, HULL_ERR_INVALID, 0,
+	    "%s: \"%.80s\" is not a valid digest (sha256:<64 hex> or sha512:<128 hex>)", what,
+	    s ? s : "(missing)");
 }
 
 enum hull_digest_algo hull_digest_algo_of(const char *digest)
@@ -67,8 +68,8 @@ int hull_hasher_init(hull_hasher *h, enum hull_digest_algo algo, hull_err *err)
 	h->algo = algo;
 	h->bytes = 0;
 	h->ctx = EVP_MD_CTX_new();
-	if (!h->ctx || !EVP_DigestInit_ex(h->ctx, algo == HULL_SHA512 ? EVP_sha512() : EVP_sha256(),
-					  NULL)) {
+	if (!h->ctx ||
+	    !EVP_DigestInit_ex(h->ctx, algo == HULL_SHA512 ? EVP_sha512() : EVP_sha256(), NULL)) {
 		EVP_MD_CTX_free(h->ctx);
 		h->ctx = NULL;
 		return hull_fail(err, ENOMEM, "digest init");

@@ -20,7 +20,7 @@ typedef void (*hull_progress_fn)(void *ud, const struct hull_progress *p);
 
 struct hull_pull_opts {
 	struct hull_registry_opts reg;
-	const char *registries_conf; /* NULL: the default (regconf.h) */
+	const char *registries_conf;	 /* NULL: the default (regconf.h) */
 	const char *os, *arch, *variant; /* NULL: this machine's platform */
 	struct hull_unpack_opts unpack;
 	unsigned parallel; /* layers at once (0: 3) */

@@ -114,7 +114,8 @@ static int meta_load(struct hull_store *s, const char *id, struct hull_launched 
 	c->layers = calloc(1, sizeof(char *));
 	if (json_object_object_get_ex(o, "layers", &v) && json_object_is_type(v, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(v); i++)
-			hull_strv_push(&c->layers, json_object_get_string(json_object_array_get_idx(v, i)));
+			hull_strv_push(&c->layers,
+				       json_object_get_string(json_object_array_get_idx(v, i)));
 	c->dir = hull_strdup_printf("%s/containers/%s", s->root, id);
 	if (!c->id || !c->name || !c->image_id || !c->layers || !c->dir || strcmp(c->id, id)) {
 		hull_launched_clear(c);
@@ -125,7 +126,8 @@ static int meta_load(struct hull_store *s, const char *id, struct hull_launched 
 
 int hull_launch_list(struct hull_store *s, struct hull_launched **out, size_t *n, hull_err *err)
 {
-	_cleanup_close_ int cfd = openat(s->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int cfd =
+	    openat(s->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d;
 	struct dirent *de;
 	struct hull_launched *v = NULL;
@@ -233,10 +235,11 @@ int hull_launch_create(struct hull_store *s, const struct hull_image *im, const 
 
 	memset(out, 0, sizeof *out);
 	if (o->name && !name_valid(o->name))
-		return hull_failk(err, HULL_ERR_INVALID, 0,
-				  "container name \"%s\": use letters, digits, '_', '.', '-' (at most 64, "
-				  "starting with a letter or digit)",
-				  o->name);
+		return hull_failk(
+		    err, HULL_ERR_INVALID, 0,
+		    "container name \"%s\": use letters, digits, '_', '.', '-' (at most 64, "
+		    "starting with a letter or digit)",
+		    o->name);
 	if (getrandom(rnd, sizeof rnd, 0) != sizeof rnd)
 		return hull_fail(err, errno, "container id");
 	for (int i = 0; i < 32; i++)
@@ -250,9 +253,10 @@ int hull_launch_create(struct hull_store *s, const struct hull_image *im, const 
 		goto out_lk;
 	for (size_t i = 0; o->name && i < n; i++)
 		if (!strcmp(all[i].name, o->name)) {
-			hull_failk(err, HULL_ERR_EXISTS, 0,
-				   "the name \"%s\" is in use by container %.12s (hull rm it first)",
-				   o->name, all[i].id);
+			hull_failk(
+			    err, HULL_ERR_EXISTS, 0,
+			    "the name \"%s\" is in use by container %.12s (hull rm it first)",
+			    o->name, all[i].id);
 			goto out_lk;
 		}
 	snprintf(rel, sizeof rel, "containers/%s", id);
@@ -285,8 +289,8 @@ int hull_launch_create(struct hull_store *s, const struct hull_image *im, const 
 		char **ep = o->entrypoint ? o->entrypoint : cfg->entrypoint;
 		char **cmd = o->cmd ? o->cmd : cfg->cmd;
 		_cleanup_free_ char *a = join_args(ep), *b = join_args(cmd);
-		out->command = hull_strdup_printf("%s%s%s", a ? a : "", a && *a && b && *b ? " " : "",
-						  b ? b : "");
+		out->command = hull_strdup_printf("%s%s%s", a ? a : "",
+						  a && *a && b && *b ? " " : "", b ? b : "");
 	}
 	out->dir = hull_strdup_printf("%s/%s", s->root, rel);
 	if (!out->id || !out->name || !out->image_id || !out->image_ref || !out->created ||
@@ -298,7 +302,7 @@ int hull_launch_create(struct hull_store *s, const struct hull_image *im, const 
 		goto out_rm;
 	rc = 0;
 	goto out_lk;
-out_rm: {
+out_rm : {
 	hull_err e = HULL_ERR_INIT;
 	hull_rm_rf_at(s->rootfd, rel, &e);
 	hull_err_clear(&e);
@@ -347,7 +351,8 @@ static int mount_overlay(struct hull_store *s, const struct hull_launched *c, co
 		return hull_failk(err, HULL_ERR_INVALID, 0, "image has no layers");
 	for (size_t i = 0; i < n; i++)
 		if (!hull_store_has_layer(s, c->layers[i]))
-			return hull_failk(err, HULL_ERR_NOTFOUND, 0, "layer %s is not unpacked", c->layers[i]);
+			return hull_failk(err, HULL_ERR_NOTFOUND, 0, "layer %s is not unpacked",
+					  c->layers[i]);
 	fsfd = hull_fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fsfd < 0)
 		return hull_fail(err, errno, "overlay: fsopen");
@@ -357,13 +362,15 @@ static int mount_overlay(struct hull_store *s, const struct hull_launched *c, co
 			return hull_fail(err, ENOMEM, "overlay");
 		if (fsconfig_str(fsfd, "lowerdir+", p) < 0) {
 			if (errno != EINVAL || i != n - 1)
-				return hull_fail(err, errno, "overlay: lower layer %s", c->layers[i]);
+				return hull_fail(err, errno, "overlay: lower layer %s",
+						 c->layers[i]);
 			plus = false;
 			break;
 		}
 	}
 	if (plus) {
-		if (fsconfig_str(fsfd, "upperdir", upper) < 0 || fsconfig_str(fsfd, "workdir", work) < 0 ||
+		if (fsconfig_str(fsfd, "upperdir", upper) < 0 ||
+		    fsconfig_str(fsfd, "workdir", work) < 0 ||
 		    fsconfig_str(fsfd, "index", "off") < 0)
 			return hull_fail(err, errno, "overlay: configure");
 		if (syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
@@ -383,7 +390,8 @@ static int mount_overlay(struct hull_store *s, const struct hull_launched *c, co
 			_cleanup_free_ char *p = hull_store_layer_path(s, c->layers[i]);
 			if (!p || strpbrk(p, ",:")) {
 				hull_buf_free(&b);
-				return hull_fail(err, EINVAL, "overlay: storage path contains ',' or ':'");
+				return hull_fail(err, EINVAL,
+						 "overlay: storage path contains ',' or ':'");
 			}
 			hull_buf_printf(&b, "%s%s", i == n - 1 ? "" : ":", p);
 		}
@@ -444,7 +452,8 @@ int hull_spec_root_ids(json_object *spec, uint32_t *uid, uint32_t *gid)
 		for (size_t i = 0; i < json_object_array_length(maps); i++) {
 			json_object *m = json_object_array_get_idx(maps, i), *cid, *hid;
 			if (json_object_object_get_ex(m, "containerID", &cid) &&
-			    json_object_get_int64(cid) == 0 && json_object_object_get_ex(m, "hostID", &hid)) {
+			    json_object_get_int64(cid) == 0 &&
+			    json_object_object_get_ex(m, "hostID", &hid)) {
 				*outs[k] = (uint32_t)json_object_get_int64(hid);
 				found = true;
 			}
@@ -540,7 +549,8 @@ static int resolve_user(const char *spec_user, int rootfd, json_object *user, hu
 	if (*u) {
 		if (hull_parse_u64(u, &v) == 0) {
 			if (v > 0xfffffffe)
-				return hull_failk(err, HULL_ERR_INVALID, 0, "user %s out of range", u);
+				return hull_failk(err, HULL_ERR_INVALID, 0, "user %s out of range",
+						  u);
 			uid = (uint32_t)v;
 		} else if (etc_lookup(rootfd, "/etc/passwd", u, &uid, &pgid) == 0) {
 			have_pgid = true;
@@ -552,7 +562,8 @@ static int resolve_user(const char *spec_user, int rootfd, json_object *user, hu
 	if (g && *g) {
 		if (hull_parse_u64(g, &v) == 0) {
 			if (v > 0xfffffffe)
-				return hull_failk(err, HULL_ERR_INVALID, 0, "group %s out of range", g);
+				return hull_failk(err, HULL_ERR_INVALID, 0, "group %s out of range",
+						  g);
 			gid = (uint32_t)v;
 		} else if (etc_lookup(rootfd, "/etc/group", g, &gid, NULL) < 0) {
 			return hull_failk(err, HULL_ERR_INVALID, 0,
@@ -577,7 +588,8 @@ static int add_volume(json_object *mounts, const char *v, hull_err *err)
 	src = copy;
 	dst = strchr(src, ':');
 	if (!dst)
-		return hull_failk(err, HULL_ERR_INVALID, 0, "volume \"%s\": expected SRC:DST[:ro]", v);
+		return hull_failk(err, HULL_ERR_INVALID, 0, "volume \"%s\": expected SRC:DST[:ro]",
+				  v);
 	*dst++ = '\0';
 	opts = strchr(dst, ':');
 	if (opts) {
@@ -588,8 +600,8 @@ static int add_volume(json_object *mounts, const char *v, hull_err *err)
 			else if (!strcmp(t, "rw"))
 				ro = false;
 			else if (strcmp(t, "z") && strcmp(t, "Z"))
-				return hull_failk(err, HULL_ERR_INVALID, 0, "volume \"%s\": unknown option %s",
-						  v, t);
+				return hull_failk(err, HULL_ERR_INVALID, 0,
+						  "volume \"%s\": unknown option %s", v, t);
 		}
 	}
 	if (src[0] != '/')
@@ -598,15 +610,16 @@ static int add_volume(json_object *mounts, const char *v, hull_err *err)
 				  "volumes are not supported)",
 				  v);
 	if (dst[0] != '/')
-		return hull_failk(err, HULL_ERR_INVALID, 0, "volume \"%s\": the destination must be absolute",
-				  v);
+		return hull_failk(err, HULL_ERR_INVALID, 0,
+				  "volume \"%s\": the destination must be absolute", v);
 	clean = hull_path_clean(dst);
 	if (!clean || !strcmp(clean, "/"))
-		return hull_failk(err, HULL_ERR_INVALID, 0, "volume \"%s\": cannot mount over /", v);
+		return hull_failk(err, HULL_ERR_INVALID, 0, "volume \"%s\": cannot mount over /",
+				  v);
 	src_abs = realpath(src, NULL);
 	if (!src_abs)
-		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno, "volume source %s",
-				  src);
+		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno,
+				  "volume source %s", src);
 	m = json_object_new_object();
 	hull_json_add_str(m, "destination", clean);
 	hull_json_add_str(m, "type", "bind");
@@ -624,7 +637,8 @@ static int add_volume(json_object *mounts, const char *v, hull_err *err)
 static void remove_namespace(json_object *lnx, const char *type)
 {
 	json_object *ns, *nn;
-	if (!json_object_object_get_ex(lnx, "namespaces", &ns) || !json_object_is_type(ns, json_type_array))
+	if (!json_object_object_get_ex(lnx, "namespaces", &ns) ||
+	    !json_object_is_type(ns, json_type_array))
 		return;
 	nn = json_object_new_array();
 	for (size_t i = 0; i < json_object_array_length(ns); i++) {
@@ -658,13 +672,15 @@ int hull_launch_spec(json_object *spec, const struct hull_image_config *cfg,
 		hull_json_arr_add_str(args, *p);
 	if (json_object_array_length(args) == 0) {
 		json_object_put(args);
-		return hull_failk(err, HULL_ERR_INVALID, 0,
-				  "the image has no Entrypoint or Cmd: give a command after the image");
+		return hull_failk(
+		    err, HULL_ERR_INVALID, 0,
+		    "the image has no Entrypoint or Cmd: give a command after the image");
 	}
 	json_object_object_add(proc, "args", args);
 
 	env = NULL;
-	if (!json_object_object_get_ex(proc, "env", &env) || !json_object_is_type(env, json_type_array)) {
+	if (!json_object_object_get_ex(proc, "env", &env) ||
+	    !json_object_is_type(env, json_type_array)) {
 		env = json_object_new_array();
 		json_object_object_add(proc, "env", env);
 	}
@@ -678,7 +694,8 @@ int hull_launch_spec(json_object *spec, const struct hull_image_config *cfg,
 	}
 	for (char **p = o->env; p && *p; p++) {
 		if (!strchr(*p, '=') || **p == '=')
-			return hull_failk(err, HULL_ERR_INVALID, 0, "-e \"%s\": expected KEY=VALUE", *p);
+			return hull_failk(err, HULL_ERR_INVALID, 0, "-e \"%s\": expected KEY=VALUE",
+					  *p);
 		env_set(env, *p);
 	}
 

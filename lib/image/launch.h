@@ -15,17 +15,17 @@
 enum hull_launch_net { HULL_NET_PRIVATE, HULL_NET_NONE, HULL_NET_HOST };
 
 struct hull_launch_opts {
-	const char *name;	 /* NULL: generated */
-	char **cmd;		 /* replaces the image's Cmd (NULL: keep) */
-	char **entrypoint;	 /* replaces the image's Entrypoint (NULL: keep) */
-	char **env;		 /* extra K=V, applied last */
-	char **volumes;		 /* SRC:DST[:ro|rw] */
-	const char *user;	 /* USER[:GROUP] names or ids (NULL: the image's User) */
-	const char *workdir;	 /* NULL: the image's WorkingDir */
-	const char *hostname;	 /* NULL: the name */
+	const char *name;     /* NULL: generated */
+	char **cmd;	      /* replaces the image's Cmd (NULL: keep) */
+	char **entrypoint;    /* replaces the image's Entrypoint (NULL: keep) */
+	char **env;	      /* extra K=V, applied last */
+	char **volumes;	      /* SRC:DST[:ro|rw] */
+	const char *user;     /* USER[:GROUP] names or ids (NULL: the image's User) */
+	const char *workdir;  /* NULL: the image's WorkingDir */
+	const char *hostname; /* NULL: the name */
 	bool read_only, terminal, detach, rm;
-	int64_t memory;		 /* bytes; 0: no limit */
-	int64_t pids_limit;	 /* 0: the hardened default */
+	int64_t memory;	    /* bytes; 0: no limit */
+	int64_t pids_limit; /* 0: the hardened default */
 	enum hull_launch_net network;
 };
 

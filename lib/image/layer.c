@@ -404,7 +404,8 @@ int hull_layer_unpack(struct hull_layer_stream *s, int layerfd, const struct hul
 		if (s->blob_size >= 0 && j.blob_n != (uint64_t)s->blob_size) {
 			hull_failk(err, HULL_ERR_INVALID, 0,
 				   "blob %s: size mismatch: descriptor says %lld bytes, got %llu",
-				   s->blob_digest, (long long)s->blob_size, (unsigned long long)j.blob_n);
+				   s->blob_digest, (long long)s->blob_size,
+				   (unsigned long long)j.blob_n);
 			goto out_hash;
 		}
 		if (strcmp(blob_d, s->blob_digest)) {
@@ -418,9 +419,10 @@ int hull_layer_unpack(struct hull_layer_stream *s, int layerfd, const struct hul
 	else
 		strcpy(s->diff_id_out, blob_d);
 	if (s->diff_id && strcmp(s->diff_id, s->diff_id_out)) {
-		hull_failk(err, HULL_ERR_INVALID, 0,
-			   "layer DiffID mismatch: the image config says %s, the uncompressed layer is %s",
-			   s->diff_id, s->diff_id_out);
+		hull_failk(
+		    err, HULL_ERR_INVALID, 0,
+		    "layer DiffID mismatch: the image config says %s, the uncompressed layer is %s",
+		    s->diff_id, s->diff_id_out);
 		goto out_hash;
 	}
 	rc = 0;
@@ -459,7 +461,8 @@ static ssize_t fd_read(void *ctx, const void **buf, hull_err *err)
 	}
 }
 
-int hull_fd_source_init(struct hull_fd_source *s, int fd, struct hull_byte_source *out, hull_err *err)
+int hull_fd_source_init(struct hull_fd_source *s, int fd, struct hull_byte_source *out,
+			hull_err *err)
 {
 	s->fd = fd;
 	s->cap = 1u << 20;

@@ -10,8 +10,8 @@
 #include "core/json.h"
 #include "image/digest.h"
 
-const char hull_manifest_accept[] = HULL_MT_OCI_INDEX ", " HULL_MT_OCI_MANIFEST
-	", " HULL_MT_DOCKER_LIST ", " HULL_MT_DOCKER_MANIFEST;
+const char hull_manifest_accept[] = HULL_MT_OCI_INDEX
+    ", " HULL_MT_OCI_MANIFEST ", " HULL_MT_DOCKER_LIST ", " HULL_MT_DOCKER_MANIFEST;
 
 #define MAX_STRINGS 65536 /* entries of env, cmd, labels, ... */
 
@@ -76,7 +76,8 @@ static int get_strv(struct pctx *c, json_object *o, const char *key, const char 
 		json_object *e = json_object_array_get_idx(v, i);
 		const char *s;
 		if (!json_object_is_type(e, json_type_string) ||
-		    strlen(s = json_object_get_string(e)) != (size_t)json_object_get_string_len(e)) {
+		    strlen(s = json_object_get_string(e)) !=
+			(size_t)json_object_get_string_len(e)) {
 			char p[256];
 			snprintf(p, sizeof p, "%s[%zu]", path, i);
 			return bad(c, p, "expected a string without NUL bytes");
@@ -238,11 +239,15 @@ bool hull_media_type_is_index(const char *mt)
 
 bool hull_media_type_is_layer(const char *mt)
 {
-	static const char *const ok[] = {HULL_MT_OCI_LAYER, HULL_MT_OCI_LAYER_GZ, HULL_MT_OCI_LAYER_ZST,
-					 HULL_MT_DOCKER_LAYER_GZ, HULL_MT_DOCKER_FOREIGN,
-					 "application/vnd.oci.image.layer.nondistributable.v1.tar",
-					 "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-					 "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd"};
+	static const char *const ok[] = {
+	    HULL_MT_OCI_LAYER,
+	    HULL_MT_OCI_LAYER_GZ,
+	    HULL_MT_OCI_LAYER_ZST,
+	    HULL_MT_DOCKER_LAYER_GZ,
+	    HULL_MT_DOCKER_FOREIGN,
+	    "application/vnd.oci.image.layer.nondistributable.v1.tar",
+	    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+	    "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd"};
 	for (size_t i = 0; mt && i < sizeof ok / sizeof ok[0]; i++)
 		if (!strcmp(mt, ok[i]))
 			return true;
@@ -259,8 +264,8 @@ void hull_manifest_free(struct hull_manifest *m)
 
 static bool type_is_json_like(const char *ct)
 {
-	return !ct || !*ct || !strncmp(ct, "application/json", 16) || !strncmp(ct, "text/plain", 10) ||
-	       !strcmp(ct, "application/octet-stream");
+	return !ct || !*ct || !strncmp(ct, "application/json", 16) ||
+	       !strncmp(ct, "text/plain", 10) || !strcmp(ct, "application/octet-stream");
 }
 
 int hull_manifest_parse(const char *data, size_t len, const char *content_type,
@@ -303,7 +308,8 @@ int hull_manifest_parse(const char *data, size_t len, const char *content_type,
 	/* CVE-2021-41190: a document that reads as both kinds could be interpreted differently by
 	 * two parties; refuse it outright. */
 	if (manifests && (layers || config)) {
-		bad(&c, ".manifests", "a document with both \"manifests\" and \"layers\"/\"config\" is ambiguous");
+		bad(&c, ".manifests",
+		    "a document with both \"manifests\" and \"layers\"/\"config\" is ambiguous");
 		goto fail;
 	}
 	if (!manifests && !layers) {
@@ -315,9 +321,10 @@ int hull_manifest_parse(const char *data, size_t len, const char *content_type,
 		bool ok = m->kind == HULL_INDEX ? hull_media_type_is_index(doc_mt)
 						: hull_media_type_is_manifest(doc_mt);
 		if (!ok) {
-			hull_failk(err, HULL_ERR_INVALID, 0,
-				   "manifest: .mediaType \"%.100s\" does not match the document (an %s)", doc_mt,
-				   m->kind == HULL_INDEX ? "index" : "image manifest");
+			hull_failk(
+			    err, HULL_ERR_INVALID, 0,
+			    "manifest: .mediaType \"%.100s\" does not match the document (an %s)",
+			    doc_mt, m->kind == HULL_INDEX ? "index" : "image manifest");
 			goto fail;
 		}
 	}
@@ -329,16 +336,18 @@ int hull_manifest_parse(const char *data, size_t len, const char *content_type,
 			hull_failk(err, HULL_ERR_INVALID, 0,
 				   "manifest: fetched as \"%.100s\" but the document is %s%.100s%s",
 				   content_type, want ? "\"" : "an ",
-				   want ? want : (m->kind == HULL_INDEX ? "index" : "image manifest"),
+				   want ? want
+					: (m->kind == HULL_INDEX ? "index" : "image manifest"),
 				   want ? "\"" : "");
 			goto fail;
 		}
 	}
 	m->media_type = doc_mt;
 	if (!m->media_type) {
-		const char *ct = content_type && !type_is_json_like(content_type)
-					 ? content_type
-					 : (m->kind == HULL_INDEX ? HULL_MT_OCI_INDEX : HULL_MT_OCI_MANIFEST);
+		const char *ct =
+		    content_type && !type_is_json_like(content_type)
+			? content_type
+			: (m->kind == HULL_INDEX ? HULL_MT_OCI_INDEX : HULL_MT_OCI_MANIFEST);
 		if (!(m->media_type = hull_arena_strdup(&a, ct)))
 			goto oom;
 	}
@@ -351,8 +360,8 @@ int hull_manifest_parse(const char *data, size_t len, const char *content_type,
 		m->has_subject = true;
 	}
 	if (m->kind == HULL_INDEX) {
-		if (parse_descriptors(&c, manifests, ".manifests", HULL_MAX_INDEX_ENTRIES, &m->manifests,
-				      &m->n_manifests) < 0)
+		if (parse_descriptors(&c, manifests, ".manifests", HULL_MAX_INDEX_ENTRIES,
+				      &m->manifests, &m->n_manifests) < 0)
 			goto fail;
 	} else {
 		if (!config) {
@@ -360,7 +369,8 @@ int hull_manifest_parse(const char *data, size_t len, const char *content_type,
 			goto fail;
 		}
 		if (parse_descriptor(&c, config, ".config", &m->config) < 0 ||
-		    parse_descriptors(&c, layers, ".layers", HULL_MAX_LAYERS, &m->layers, &m->n_layers) < 0)
+		    parse_descriptors(&c, layers, ".layers", HULL_MAX_LAYERS, &m->layers,
+				      &m->n_layers) < 0)
 			goto fail;
 	}
 	m->arena = a;
@@ -466,7 +476,8 @@ int hull_image_config_parse(const char *data, size_t len, struct hull_image_conf
 		    get_strv(&c, v, "Entrypoint", ".config.Entrypoint", &cfg->entrypoint,
 			     &cfg->has_entrypoint) < 0 ||
 		    get_strv(&c, v, "Cmd", ".config.Cmd", &cfg->cmd, &cfg->has_cmd) < 0 ||
-		    get_keys(&c, v, "ExposedPorts", ".config.ExposedPorts", &cfg->exposed_ports) < 0 ||
+		    get_keys(&c, v, "ExposedPorts", ".config.ExposedPorts", &cfg->exposed_ports) <
+			0 ||
 		    get_keys(&c, v, "Volumes", ".config.Volumes", &cfg->volumes) < 0 ||
 		    get_labels(&c, v, ".config.Labels", &cfg->labels) < 0)
 			goto fail;

@@ -19,18 +19,18 @@
 #define HULL_MAX_LAYERS	       256
 #define HULL_MAX_INDEX_ENTRIES 4096
 
-#define HULL_MT_OCI_MANIFEST  "application/vnd.oci.image.manifest.v1+json"
-#define HULL_MT_OCI_INDEX     "application/vnd.oci.image.index.v1+json"
-#define HULL_MT_OCI_CONFIG    "application/vnd.oci.image.config.v1+json"
-#define HULL_MT_OCI_LAYER     "application/vnd.oci.image.layer.v1.tar"
-#define HULL_MT_OCI_LAYER_GZ  "application/vnd.oci.image.layer.v1.tar+gzip"
-#define HULL_MT_OCI_LAYER_ZST "application/vnd.oci.image.layer.v1.tar+zstd"
-#define HULL_MT_OCI_EMPTY     "application/vnd.oci.empty.v1+json"
+#define HULL_MT_OCI_MANIFEST	"application/vnd.oci.image.manifest.v1+json"
+#define HULL_MT_OCI_INDEX	"application/vnd.oci.image.index.v1+json"
+#define HULL_MT_OCI_CONFIG	"application/vnd.oci.image.config.v1+json"
+#define HULL_MT_OCI_LAYER	"application/vnd.oci.image.layer.v1.tar"
+#define HULL_MT_OCI_LAYER_GZ	"application/vnd.oci.image.layer.v1.tar+gzip"
+#define HULL_MT_OCI_LAYER_ZST	"application/vnd.oci.image.layer.v1.tar+zstd"
+#define HULL_MT_OCI_EMPTY	"application/vnd.oci.empty.v1+json"
 #define HULL_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define HULL_MT_DOCKER_LIST     "application/vnd.docker.distribution.manifest.list.v2+json"
-#define HULL_MT_DOCKER_CONFIG   "application/vnd.docker.container.image.v1+json"
+#define HULL_MT_DOCKER_LIST	"application/vnd.docker.distribution.manifest.list.v2+json"
+#define HULL_MT_DOCKER_CONFIG	"application/vnd.docker.container.image.v1+json"
 #define HULL_MT_DOCKER_LAYER_GZ "application/vnd.docker.image.rootfs.diff.tar.gzip"
-#define HULL_MT_DOCKER_FOREIGN  "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+#define HULL_MT_DOCKER_FOREIGN	"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
 
 /* The Accept header for manifest requests, most preferred first. */
 extern const char hull_manifest_accept[];

@@ -66,7 +66,8 @@ int hull_image_ensure_layers(struct hull_store *s, const struct hull_image *im,
 		return -1;
 	for (size_t i = 0; i < m->n_layers && rc == 0; i++)
 		if (!hull_store_has_layer(s, c->diff_ids[i]))
-			rc = hull_store_unpack_blob(s, m->layers[i].digest, c->diff_ids[i], uo, err);
+			rc =
+			    hull_store_unpack_blob(s, m->layers[i].digest, c->diff_ids[i], uo, err);
 	hull_manifest_free(m);
 	hull_image_config_free(c);
 	return rc;
@@ -115,7 +116,8 @@ static ssize_t net_read(void *ctx, const void **buf, hull_err *err)
 	struct net_src *ns = ctx;
 	ssize_t n;
 	if (ns->pos < ns->have) {
-		size_t want = ns->have - ns->pos > (1u << 20) ? (1u << 20) : (size_t)(ns->have - ns->pos);
+		size_t want =
+		    ns->have - ns->pos > (1u << 20) ? (1u << 20) : (size_t)(ns->have - ns->pos);
 		n = pread(ns->fd, ns->buf, want, (off_t)ns->pos);
 		if (n <= 0)
 			return hull_fail(err, n < 0 ? errno : EIO, "read partial blob"), -1;
@@ -156,8 +158,8 @@ static int fetch_blob_only(struct net_src *ns, int64_t size, hull_err *err)
 		hull_hasher_update(&h, buf, (size_t)n);
 		if (size >= 0 && h.bytes > (uint64_t)size) {
 			hull_hasher_free(&h);
-			return hull_failk(err, HULL_ERR_INVALID, 0, "blob %s: larger than its descriptor",
-					  ns->digest);
+			return hull_failk(err, HULL_ERR_INVALID, 0,
+					  "blob %s: larger than its descriptor", ns->digest);
 		}
 	}
 	if (size >= 0 && h.bytes != (uint64_t)size) {
@@ -179,8 +181,8 @@ static int pull_layer(struct pull_ctx *pc, size_t i, hull_err *err)
 	struct hull_blob_writer bw;
 	struct hull_layer_writer lw = {.dirfd = -1, .lockfd = -1};
 	struct net_src ns = {.pc = pc, .digest = d->digest};
-	struct hull_layer_stream ls = {.blob_digest = d->digest, .blob_size = d->size, .blob_fd = -1,
-				       .diff_id = diff_id};
+	struct hull_layer_stream ls = {
+	    .blob_digest = d->digest, .blob_size = d->size, .blob_fd = -1, .diff_id = diff_id};
 	int rb, rl, rc = -1;
 	bool keep_partial = false;
 
@@ -296,11 +298,13 @@ static bool config_type_ok(const char *mt)
 int hull_image_check_manifest(const struct hull_manifest *m, hull_err *err)
 {
 	if (m->kind != HULL_MANIFEST)
-		return hull_failk(err, HULL_ERR_INVALID, 0, "expected an image manifest, got an index");
-	if (!config_type_ok(m->config.media_type))
 		return hull_failk(err, HULL_ERR_INVALID, 0,
-				  "config media type \"%.100s\" is not a container image (an artifact?)",
-				  m->config.media_type);
+				  "expected an image manifest, got an index");
+	if (!config_type_ok(m->config.media_type))
+		return hull_failk(
+		    err, HULL_ERR_INVALID, 0,
+		    "config media type \"%.100s\" is not a container image (an artifact?)",
+		    m->config.media_type);
 	if (m->config.size > (int64_t)HULL_CONFIG_MAX_SIZE)
 		return hull_failk(err, HULL_ERR_LIMIT, 0, "image config of %lld bytes is too large",
 				  (long long)m->config.size);
@@ -339,8 +343,9 @@ static int fetch_manifest(struct hull_registry *reg, const struct hull_ref *ref,
 		if (!d) {
 			hull_manifest_free(*m);
 			*m = NULL;
-			return hull_failk(err, HULL_ERR_NOTFOUND, 0, "%s: no image for %s/%s%s%s in the index",
-					  reference, os, arch, variant ? "/" : "", variant ? variant : "");
+			return hull_failk(err, HULL_ERR_NOTFOUND, 0,
+					  "%s: no image for %s/%s%s%s in the index", reference, os,
+					  arch, variant ? "/" : "", variant ? variant : "");
 		}
 		want = strdup(d->digest);
 		strcpy(index_digest, digest);
@@ -358,7 +363,8 @@ static int fetch_manifest(struct hull_registry *reg, const struct hull_ref *ref,
 		if ((*m)->kind != HULL_MANIFEST) {
 			hull_manifest_free(*m);
 			*m = NULL;
-			return hull_failk(err, HULL_ERR_INVALID, 0, "%s: an index inside an index", want);
+			return hull_failk(err, HULL_ERR_INVALID, 0, "%s: an index inside an index",
+					  want);
 		}
 	}
 	return 0;
@@ -402,8 +408,9 @@ static int record_image(struct hull_store *s, const struct hull_ref *ref, const 
 	return rc;
 }
 
-static int pull_from(struct hull_store *s, const struct hull_ref *ref, const struct hull_endpoint *ep,
-		     const struct hull_pull_opts *o, struct hull_image *out, hull_err *err)
+static int pull_from(struct hull_store *s, const struct hull_ref *ref,
+		     const struct hull_endpoint *ep, const struct hull_pull_opts *o,
+		     struct hull_image *out, hull_err *err)
 {
 	struct hull_registry_opts ro = o->reg;
 	struct hull_registry *reg = NULL;
@@ -422,10 +429,11 @@ static int pull_from(struct hull_store *s, const struct hull_ref *ref, const str
 		goto out;
 	/* Config: small, fetched whole, verified, parsed before any layer moves. */
 	if (hull_store_has_blob(s, m->config.digest)) {
-		if (hull_store_read_blob(s, m->config.digest, HULL_CONFIG_MAX_SIZE, &cdata, &clen, err) < 0)
+		if (hull_store_read_blob(s, m->config.digest, HULL_CONFIG_MAX_SIZE, &cdata, &clen,
+					 err) < 0)
 			goto out;
-	} else if (hull_registry_get_blob(reg, m->config.digest, HULL_CONFIG_MAX_SIZE, &cdata, &clen,
-					  err) < 0) {
+	} else if (hull_registry_get_blob(reg, m->config.digest, HULL_CONFIG_MAX_SIZE, &cdata,
+					  &clen, err) < 0) {
 		goto out;
 	}
 	if ((int64_t)clen != m->config.size) {
@@ -436,8 +444,9 @@ static int pull_from(struct hull_store *s, const struct hull_ref *ref, const str
 	if (hull_image_config_parse(cdata, clen, &cfg, err) < 0)
 		goto out;
 	if (cfg->n_diff_ids != m->n_layers) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "manifest has %zu layers but the config %zu DiffIDs",
-			   m->n_layers, cfg->n_diff_ids);
+		hull_failk(err, HULL_ERR_INVALID, 0,
+			   "manifest has %zu layers but the config %zu DiffIDs", m->n_layers,
+			   cfg->n_diff_ids);
 		goto out;
 	}
 	{

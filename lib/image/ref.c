@@ -70,8 +70,8 @@ static bool domain_valid(const char *s, size_t n)
 				     (c >= '0' && c <= '9');
 			if (alnum)
 				continue;
-			if (c == '.' && i > 0 && i + 1 < host_end && s[i - 1] != '.' && s[i - 1] != '-' &&
-			    s[i + 1] != '-')
+			if (c == '.' && i > 0 && i + 1 < host_end && s[i - 1] != '.' &&
+			    s[i - 1] != '-' && s[i + 1] != '-')
 				continue;
 			if (c == '-' && i > 0 && i + 1 < host_end && s[i - 1] != '.')
 				continue;
@@ -95,8 +95,8 @@ bool hull_ref_tag_valid(const char *t)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = t[i];
-		bool w = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			 c == '_';
+		bool w = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			 (c >= '0' && c <= '9') || c == '_';
 		if (!w && (i == 0 || (c != '.' && c != '-')))
 			return false;
 	}
@@ -142,10 +142,11 @@ int hull_ref_parse(const char *s, struct hull_ref *out, hull_err *err)
 	if (colon) {
 		*colon++ = '\0';
 		if (!hull_ref_tag_valid(colon)) {
-			hull_failk(err, HULL_ERR_INVALID, 0,
-				   "image reference \"%s\": invalid tag \"%s\" (letters, digits, _ . -; "
-				   "at most 128)",
-				   s, colon);
+			hull_failk(
+			    err, HULL_ERR_INVALID, 0,
+			    "image reference \"%s\": invalid tag \"%s\" (letters, digits, _ . -; "
+			    "at most 128)",
+			    s, colon);
 			goto fail;
 		}
 		out->tag = strdup(colon);
@@ -155,8 +156,9 @@ int hull_ref_parse(const char *s, struct hull_ref *out, hull_err *err)
 		      memchr(name, ':', (size_t)(slash - name)) ||
 		      (slash - name == 9 && !memcmp(name, "localhost", 9)) || name[0] == '[')) {
 		if (!domain_valid(name, (size_t)(slash - name))) {
-			hull_failk(err, HULL_ERR_INVALID, 0, "image reference \"%s\": invalid registry \"%.*s\"",
-				   s, (int)(slash - name), name);
+			hull_failk(err, HULL_ERR_INVALID, 0,
+				   "image reference \"%s\": invalid registry \"%.*s\"", s,
+				   (int)(slash - name), name);
 			goto fail;
 		}
 		out->domain = strndup(name, (size_t)(slash - name));
@@ -172,7 +174,8 @@ int hull_ref_parse(const char *s, struct hull_ref *out, hull_err *err)
 		out->domain = strdup("docker.io");
 	}
 	if (!*name) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "image reference \"%s\": no repository name", s);
+		hull_failk(err, HULL_ERR_INVALID, 0, "image reference \"%s\": no repository name",
+			   s);
 		goto fail;
 	}
 	for (p = name;;) {
@@ -196,8 +199,8 @@ int hull_ref_parse(const char *s, struct hull_ref *out, hull_err *err)
 	if (!out->path)
 		goto oom;
 	if (strlen(out->domain) + 1 + strlen(out->path) > NAME_MAX_LEN) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "image reference \"%s\": name longer than %d bytes", s,
-			   NAME_MAX_LEN);
+		hull_failk(err, HULL_ERR_INVALID, 0,
+			   "image reference \"%s\": name longer than %d bytes", s, NAME_MAX_LEN);
 		goto fail;
 	}
 	if (!out->tag && !out->digest && !(out->tag = strdup("latest")))
@@ -222,7 +225,8 @@ char *hull_ref_repo(const struct hull_ref *r)
 char *hull_ref_string(const struct hull_ref *r)
 {
 	return hull_strdup_printf("%s/%s%s%s%s%s", r->domain, r->path, r->tag ? ":" : "",
-				  r->tag ? r->tag : "", r->digest ? "@" : "", r->digest ? r->digest : "");
+				  r->tag ? r->tag : "", r->digest ? "@" : "",
+				  r->digest ? r->digest : "");
 }
 
 char *hull_ref_name(const struct hull_ref *r)

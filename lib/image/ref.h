@@ -14,11 +14,11 @@
 #define HULL_REF_MAX 1024
 
 struct hull_ref {
-	char *domain;	  /* "docker.io", "127.0.0.1:5000", "localhost" */
-	char *path;	  /* "library/busybox" */
-	char *tag;	  /* NULL when only a digest was given */
-	char *digest;	  /* NULL when not pinned */
-	bool had_domain;  /* the input named a domain (short names may also match localhost/) */
+	char *domain;	 /* "docker.io", "127.0.0.1:5000", "localhost" */
+	char *path;	 /* "library/busybox" */
+	char *tag;	 /* NULL when only a digest was given */
+	char *digest;	 /* NULL when not pinned */
+	bool had_domain; /* the input named a domain (short names may also match localhost/) */
 };
 
 int hull_ref_parse(const char *s, struct hull_ref *out, hull_err *err);

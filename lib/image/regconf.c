@@ -82,9 +82,15 @@ static int parse_string(struct parser *ps, char **out)
 				break;
 			c = *ps->p++;
 			switch (c) {
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case '\\': case '"': break;
+			case 'n':
+				c = '\n';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			case '\\':
+			case '"':
+				break;
 			default:
 				hull_buf_free(&b);
 				return perr(ps, "unsupported escape in string");
@@ -335,8 +341,11 @@ int hull_regconf_parse(const char *text, size_t len, const char *what, struct hu
 				snprintf(key, sizeof key, "%s", qk);
 				free(qk);
 			} else {
-				while (ps.p + kl < ps.end && strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.",
-								   ps.p[kl]) && ps.p[kl] && kl < sizeof key - 1)
+				while (ps.p + kl < ps.end &&
+				       strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					      "0123456789-_.",
+					      ps.p[kl]) &&
+				       ps.p[kl] && kl < sizeof key - 1)
 					kl++;
 				if (!kl) {
 					perr(&ps, "expected a key, a table header or a comment");
@@ -371,14 +380,14 @@ int hull_regconf_parse(const char *text, size_t len, const char *what, struct hu
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		if (!c->v[i].prefix && !c->v[i].location) {
-			hull_failk(err, HULL_ERR_INVALID, 0, "%s: a [[registry]] needs a prefix or a location",
-				   what);
+			hull_failk(err, HULL_ERR_INVALID, 0,
+				   "%s: a [[registry]] needs a prefix or a location", what);
 			goto fail;
 		}
 		for (size_t k = 0; k < c->v[i].n_mirrors; k++)
 			if (!c->v[i].mirrors[k].location) {
-				hull_failk(err, HULL_ERR_INVALID, 0, "%s: a [[registry.mirror]] needs a location",
-					   what);
+				hull_failk(err, HULL_ERR_INVALID, 0,
+					   "%s: a [[registry.mirror]] needs a location", what);
 				goto fail;
 			}
 	}
@@ -407,7 +416,8 @@ int hull_regconf_load(const char *path, struct hull_regconf **out, hull_err *err
 	for (size_t i = 0; !path && i < ARRAY_SIZE(defaults); i++)
 		if (access(defaults[i], R_OK) == 0)
 			path = defaults[i];
-	if (path && hull_read_file_at(AT_FDCWD, path, 0, HULL_REGCONF_MAX_SIZE, &data, &len, err) < 0)
+	if (path &&
+	    hull_read_file_at(AT_FDCWD, path, 0, HULL_REGCONF_MAX_SIZE, &data, &len, err) < 0)
 		return hull_wrap(err, "registries configuration");
 	return hull_regconf_parse(data ? data : "", len, path ? path : "registries.conf", out, err);
 }
@@ -465,8 +475,8 @@ static bool prefix_matches(const char *prefix, const char *name)
 		size_t hl = slash ? (size_t)(slash - name) : strlen(name);
 		return hl > n - 1 && !strncmp(name + hl - (n - 1), prefix + 1, n - 1);
 	}
-	return !strncmp(prefix, name, n) && (name[n] == '/' || name[n] == '\0' || name[n] == ':' ||
-					     name[n] == '@');
+	return !strncmp(prefix, name, n) &&
+	       (name[n] == '/' || name[n] == '\0' || name[n] == ':' || name[n] == '@');
 }
 
 static bool in_list(char **v, const char *host)
@@ -495,12 +505,14 @@ int hull_regconf_endpoints(const struct hull_regconf *c, const struct hull_ref *
 		}
 	}
 	if (c && in_list(c->blocked_v1, ref->domain))
-		return hull_failk(err, HULL_ERR_REJECTED, 0, "registry %s is blocked by the registries "
-				  "configuration", ref->domain);
+		return hull_failk(err, HULL_ERR_REJECTED, 0,
+				  "registry %s is blocked by the registries "
+				  "configuration",
+				  ref->domain);
 	if (best && best->blocked)
 		return hull_failk(err, HULL_ERR_REJECTED, 0,
-				  "%s is blocked by the registries configuration (prefix \"%s\")", name,
-				  best->prefix ? best->prefix : best->location);
+				  "%s is blocked by the registries configuration (prefix \"%s\")",
+				  name, best->prefix ? best->prefix : best->location);
 	if (best) {
 		const char *p = best->prefix ? best->prefix : best->location;
 		size_t pl = strlen(p);
@@ -511,8 +523,8 @@ int hull_regconf_endpoints(const struct hull_regconf *c, const struct hull_ref *
 		while (*rest == '/')
 			rest++;
 		for (size_t k = 0; k < best->n_mirrors; k++)
-			if (add_endpoint(out, best->mirrors[k].location, rest, best->mirrors[k].insecure,
-					 true) < 0)
+			if (add_endpoint(out, best->mirrors[k].location, rest,
+					 best->mirrors[k].insecure, true) < 0)
 				goto oom;
 		if (best->location && strncmp(p, "*.", 2)) {
 			if (add_endpoint(out, best->location, rest, best->insecure, false) < 0)

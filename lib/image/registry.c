@@ -32,7 +32,7 @@ struct hull_registry {
 	char *user_agent;
 	pthread_mutex_t easy_mu; /* serialises the small requests on `easy` */
 	pthread_mutex_t mu;	 /* guards the auth state below */
-	char *auth_header;  /* "Authorization: Bearer ..." or "Authorization: Basic ..." */
+	char *auth_header;	 /* "Authorization: Bearer ..." or "Authorization: Basic ..." */
 	char *token_scope;
 	CURL *easy; /* for the small requests (not shared with blob streams) */
 };
@@ -70,7 +70,8 @@ int hull_auth_challenge_parse(const char *h, struct hull_auth_challenge *c, hull
 	size_t n = 0;
 	memset(c, 0, sizeof *c);
 	if (!h || strlen(h) > 8192)
-		return hull_failk(err, HULL_ERR_INVALID, 0, "WWW-Authenticate: missing or too long");
+		return hull_failk(err, HULL_ERR_INVALID, 0,
+				  "WWW-Authenticate: missing or too long");
 	while (*p == ' ' || *p == '\t')
 		p++;
 	while (isalpha((unsigned char)p[n]) && n < sizeof c->scheme - 1)
@@ -91,7 +92,8 @@ int hull_auth_challenge_parse(const char *h, struct hull_auth_challenge *c, hull
 			kl++;
 		if (p[kl] != '=') {
 			hull_auth_challenge_free(c);
-			return hull_failk(err, HULL_ERR_INVALID, 0, "WWW-Authenticate: malformed parameter");
+			return hull_failk(err, HULL_ERR_INVALID, 0,
+					  "WWW-Authenticate: malformed parameter");
 		}
 		memcpy(key, p, kl);
 		key[kl] = '\0';
@@ -217,9 +219,9 @@ int hull_auth_file_lookup(const char *json, size_t len, const char *host, const 
 		dec = b64decode(a, &dl);
 		if (!dec || !(colon = memchr(dec, ':', dl))) {
 			free(dec);
-			return hull_failk(err, HULL_ERR_INVALID, 0,
-					  "auth file: credentials for %s are not base64 \"user:password\"",
-					  host);
+			return hull_failk(
+			    err, HULL_ERR_INVALID, 0,
+			    "auth file: credentials for %s are not base64 \"user:password\"", host);
 		}
 		*colon = '\0';
 		*user = strdup(dec);
@@ -395,7 +397,8 @@ static void setup_easy(struct hull_registry *r, CURL *c)
 	}
 }
 
-static char *url_for(struct hull_registry *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *url_for(struct hull_registry *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static char *url_for(struct hull_registry *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -498,10 +501,12 @@ static int perform(struct hull_registry *r, const struct req *q, struct resp *p,
 	pthread_mutex_unlock(&r->easy_mu);
 	curl_slist_free_all(h);
 	if (p->too_big)
-		return hull_failk(err, HULL_ERR_LIMIT, EFBIG, "%s %s: response larger than %zu bytes",
-				  q->method, q->url, p->max);
+		return hull_failk(err, HULL_ERR_LIMIT, EFBIG,
+				  "%s %s: response larger than %zu bytes", q->method, q->url,
+				  p->max);
 	if (rc != CURLE_OK)
-		return hull_fail(err, ECOMM, "%s %s: %s", q->method, q->url, curl_easy_strerror(rc));
+		return hull_fail(err, ECOMM, "%s %s: %s", q->method, q->url,
+				 curl_easy_strerror(rc));
 	return 0;
 }
 
@@ -511,15 +516,17 @@ static int http_error(const struct req *q, const struct resp *p, const char *wha
 	char detail[512] = "";
 	_cleanup_json_ json_object *o = NULL;
 	hull_err e = HULL_ERR_INIT;
-	int kind = p->status == 404 ? HULL_ERR_NOTFOUND
+	int kind = p->status == 404			    ? HULL_ERR_NOTFOUND
 		   : (p->status == 401 || p->status == 403) ? HULL_ERR_REJECTED
-							      : 0;
+							    : 0;
 	if (p->body.len && hull_json_parse(p->body.data, p->body.len, "error", &o, &e) == 0) {
 		json_object *errs, *e0;
 		if (json_object_object_get_ex(o, "errors", &errs) &&
-		    json_object_is_type(errs, json_type_array) && json_object_array_length(errs) > 0 &&
+		    json_object_is_type(errs, json_type_array) &&
+		    json_object_array_length(errs) > 0 &&
 		    (e0 = json_object_array_get_idx(errs, 0))) {
-			const char *code = hull_json_get_str(e0, "code"), *msg = hull_json_get_str(e0, "message");
+			const char *code = hull_json_get_str(e0, "code"),
+				   *msg = hull_json_get_str(e0, "message");
 			snprintf(detail, sizeof detail, ": %.100s%s%.200s", code ? code : "",
 				 msg ? ": " : "", msg ? msg : "");
 		}
@@ -529,8 +536,8 @@ static int http_error(const struct req *q, const struct resp *p, const char *wha
 			  detail);
 }
 
-static int fetch_token(struct hull_registry *r, const struct hull_auth_challenge *ch, const char *scope,
-		       hull_err *err)
+static int fetch_token(struct hull_registry *r, const struct hull_auth_challenge *ch,
+		       const char *scope, hull_err *err)
 {
 	_cleanup_free_ char *url = NULL, *basic = NULL, *hdr = NULL;
 	struct resp p;
@@ -542,13 +549,15 @@ static int fetch_token(struct hull_registry *r, const struct hull_auth_challenge
 
 	if (!ch->realm || (!hull_str_has_prefix(ch->realm, "https://") &&
 			   !hull_str_has_prefix(ch->realm, "http://")))
-		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: token realm \"%.200s\" is not an http(s) URL",
-				  r->host, ch->realm ? ch->realm : "");
+		return hull_failk(err, HULL_ERR_INVALID, 0,
+				  "%s: token realm \"%.200s\" is not an http(s) URL", r->host,
+				  ch->realm ? ch->realm : "");
 	if (ch->service)
 		esc_svc = curl_easy_escape(NULL, ch->service, 0);
 	esc_scope = curl_easy_escape(NULL, scope, 0);
-	url = hull_strdup_printf("%s%sservice=%s&scope=%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?",
-				 esc_svc ? esc_svc : "", esc_scope ? esc_scope : "");
+	url = hull_strdup_printf("%s%sservice=%s&scope=%s", ch->realm,
+				 strchr(ch->realm, '?') ? "&" : "?", esc_svc ? esc_svc : "",
+				 esc_scope ? esc_scope : "");
 	curl_free(esc_svc);
 	curl_free(esc_scope);
 	if (!url)
@@ -575,7 +584,8 @@ static int fetch_token(struct hull_registry *r, const struct hull_auth_challenge
 	if (!tok || !*tok)
 		tok = hull_json_get_str(o, "access_token");
 	if (!tok || !*tok || strpbrk(tok, "\r\n")) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "%s: token response has no usable token", r->host);
+		hull_failk(err, HULL_ERR_INVALID, 0, "%s: token response has no usable token",
+			   r->host);
 		goto out_resp;
 	}
 	hdr = hull_strdup_printf("Authorization: Bearer %s", tok);
@@ -608,18 +618,19 @@ static int authenticate(struct hull_registry *r, const char *www_auth, bool push
 	_cleanup_free_ char *scope = NULL;
 	int rc;
 	if (!www_auth)
-		return hull_failk(err, HULL_ERR_REJECTED, 0, "%s: unauthorized and no challenge given",
-				  r->host);
+		return hull_failk(err, HULL_ERR_REJECTED, 0,
+				  "%s: unauthorized and no challenge given", r->host);
 	if (hull_auth_challenge_parse(www_auth, &ch, err) < 0)
 		return hull_wrap(err, "%s", r->host);
 	if (!strcasecmp(ch.scheme, "Basic")) {
 		_cleanup_free_ char *up = NULL, *enc = NULL;
 		hull_auth_challenge_free(&ch);
 		if (!r->user)
-			return hull_failk(err, HULL_ERR_REJECTED, 0,
-					  "%s: the registry wants a login and no credentials were found "
-					  "(auth file: %s)",
-					  r->host, r->auth_file ? r->auth_file : "none");
+			return hull_failk(
+			    err, HULL_ERR_REJECTED, 0,
+			    "%s: the registry wants a login and no credentials were found "
+			    "(auth file: %s)",
+			    r->host, r->auth_file ? r->auth_file : "none");
 		up = hull_strdup_printf("%s:%s", r->user, r->password);
 		enc = up ? b64encode(up, strlen(up)) : NULL;
 		pthread_mutex_lock(&r->mu);
@@ -630,7 +641,8 @@ static int authenticate(struct hull_registry *r, const char *www_auth, bool push
 		return rc;
 	}
 	if (strcasecmp(ch.scheme, "Bearer")) {
-		hull_failk(err, HULL_ERR_REJECTED, 0, "%s: unsupported auth scheme %s", r->host, ch.scheme);
+		hull_failk(err, HULL_ERR_REJECTED, 0, "%s: unsupported auth scheme %s", r->host,
+			   ch.scheme);
 		hull_auth_challenge_free(&ch);
 		return -1;
 	}
@@ -763,15 +775,18 @@ int hull_registry_get_manifest(struct hull_registry *r, const char *reference, c
 			       hull_err *err)
 {
 	_cleanup_free_ char *url = NULL;
-	struct req q = {.method = "GET", .accept = hull_manifest_accept, .body_fd = -1,
+	struct req q = {.method = "GET",
+			.accept = hull_manifest_accept,
+			.body_fd = -1,
 			.max = HULL_MANIFEST_MAX_SIZE};
 	struct resp p;
-	enum hull_digest_algo algo = hull_digest_valid(reference) ? hull_digest_algo_of(reference)
-								    : HULL_SHA256;
+	enum hull_digest_algo algo =
+	    hull_digest_valid(reference) ? hull_digest_algo_of(reference) : HULL_SHA256;
 	*data = NULL;
 	*media_type = NULL;
 	if (!reference_valid(reference))
-		return hull_failk(err, HULL_ERR_INVALID, 0, "invalid manifest reference \"%s\"", reference);
+		return hull_failk(err, HULL_ERR_INVALID, 0, "invalid manifest reference \"%s\"",
+				  reference);
 	url = url_for(r, "/v2/%s/manifests/%s", r->repo, reference);
 	q.url = url;
 	if (!url || request(r, &q, &p, false, err) < 0)
@@ -781,13 +796,15 @@ int hull_registry_get_manifest(struct hull_registry *r, const char *reference, c
 		resp_free(&p);
 		return -1;
 	}
-	if (hull_digest_buf(algo, p.body.data ? p.body.data : "", p.body.len, digest_out, err) < 0) {
+	if (hull_digest_buf(algo, p.body.data ? p.body.data : "", p.body.len, digest_out, err) <
+	    0) {
 		resp_free(&p);
 		return -1;
 	}
 	if (hull_digest_valid(reference) && strcmp(reference, digest_out)) {
-		hull_failk(err, HULL_ERR_INVALID, 0, "manifest %s: the registry sent content with digest %s",
-			   reference, digest_out);
+		hull_failk(err, HULL_ERR_INVALID, 0,
+			   "manifest %s: the registry sent content with digest %s", reference,
+			   digest_out);
 		resp_free(&p);
 		return -1;
 	}
@@ -795,8 +812,8 @@ int hull_registry_get_manifest(struct hull_registry *r, const char *reference, c
 	if (p.docker_digest && hull_digest_valid(p.docker_digest) &&
 	    hull_digest_algo_of(p.docker_digest) == algo && strcmp(p.docker_digest, digest_out)) {
 		hull_failk(err, HULL_ERR_INVALID, 0,
-			   "manifest %s: Docker-Content-Digest %s does not match the body (%s)", reference,
-			   p.docker_digest, digest_out);
+			   "manifest %s: Docker-Content-Digest %s does not match the body (%s)",
+			   reference, p.docker_digest, digest_out);
 		resp_free(&p);
 		return -1;
 	}
@@ -817,7 +834,8 @@ int hull_registry_head_manifest(struct hull_registry *r, const char *reference,
 	if (media_type)
 		*media_type = NULL;
 	if (!reference_valid(reference))
-		return hull_failk(err, HULL_ERR_INVALID, 0, "invalid manifest reference \"%s\"", reference);
+		return hull_failk(err, HULL_ERR_INVALID, 0, "invalid manifest reference \"%s\"",
+				  reference);
 	url = url_for(r, "/v2/%s/manifests/%s", r->repo, reference);
 	q.url = url;
 	if (!url || request(r, &q, &p, false, err) < 0)
@@ -830,7 +848,8 @@ int hull_registry_head_manifest(struct hull_registry *r, const char *reference,
 	if (!p.docker_digest || !hull_digest_valid(p.docker_digest)) {
 		resp_free(&p);
 		return hull_failk(err, HULL_ERR_INVALID, 0,
-				  "head manifest %s: no valid Docker-Content-Digest header", reference);
+				  "head manifest %s: no valid Docker-Content-Digest header",
+				  reference);
 	}
 	snprintf(digest_out, HULL_DIGEST_MAX, "%s", p.docker_digest);
 	if (size)
@@ -845,11 +864,15 @@ int hull_registry_put_manifest(struct hull_registry *r, const char *reference, c
 			       size_t len, const char *media_type, hull_err *err)
 {
 	_cleanup_free_ char *url = NULL;
-	struct req q = {.method = "PUT", .content_type = media_type, .body = data, .body_len = len,
+	struct req q = {.method = "PUT",
+			.content_type = media_type,
+			.body = data,
+			.body_len = len,
 			.body_fd = -1};
 	struct resp p;
 	if (!reference_valid(reference))
-		return hull_failk(err, HULL_ERR_INVALID, 0, "invalid manifest reference \"%s\"", reference);
+		return hull_failk(err, HULL_ERR_INVALID, 0, "invalid manifest reference \"%s\"",
+				  reference);
 	url = url_for(r, "/v2/%s/manifests/%s", r->repo, reference);
 	q.url = url;
 	if (!url || request(r, &q, &p, true, err) < 0)
@@ -889,8 +912,8 @@ int hull_registry_get_blob(struct hull_registry *r, const char *digest, size_t m
 	}
 	if (strcmp(got, digest)) {
 		resp_free(&p);
-		return hull_failk(err, HULL_ERR_INVALID, 0, "blob %s: digest mismatch: got %s", digest,
-				  got);
+		return hull_failk(err, HULL_ERR_INVALID, 0, "blob %s: digest mismatch: got %s",
+				  digest, got);
 	}
 	*len = p.body.len;
 	*data = hull_buf_steal(&p.body);
@@ -945,9 +968,10 @@ int hull_registry_put_blob(struct hull_registry *r, const char *digest, const vo
 	if (p.location[0] == '/')
 		put = hull_strdup_printf("%s://%s%s%sdigest=%s", r->scheme, r->host, p.location,
 					 strchr(p.location, '?') ? "&" : "?", esc ? esc : "");
-	else if (hull_str_has_prefix(p.location, "http://") || hull_str_has_prefix(p.location, "https://"))
-		put = hull_strdup_printf("%s%sdigest=%s", p.location, strchr(p.location, '?') ? "&" : "?",
-					 esc ? esc : "");
+	else if (hull_str_has_prefix(p.location, "http://") ||
+		 hull_str_has_prefix(p.location, "https://"))
+		put = hull_strdup_printf("%s%sdigest=%s", p.location,
+					 strchr(p.location, '?') ? "&" : "?", esc ? esc : "");
 	curl_free(esc);
 	resp_free(&p);
 	if (!put)
@@ -1112,7 +1136,8 @@ ssize_t hull_blob_stream_read(struct hull_blob_stream *s, const void **buf, hull
 			continue;
 		}
 		/* The transfer ended. */
-		if (s->bad_status || (s->result == CURLE_OK && s->status != 200 && s->status != 206)) {
+		if (s->bad_status ||
+		    (s->result == CURLE_OK && s->status != 200 && s->status != 206)) {
 			if (s->status == 401 && !s->authed) {
 				/* The token expired or this stream never had one. */
 				char *wa = NULL;
@@ -1149,9 +1174,10 @@ ssize_t hull_blob_stream_read(struct hull_blob_stream *s, const void **buf, hull
 				return -1;
 			continue;
 		}
-		return hull_fail(err, ECOMM, "blob %s: %s (after %llu bytes, %d retries)", s->digest,
-				 curl_easy_strerror(s->result), (unsigned long long)s->delivered,
-				 s->retries - 1), -1;
+		return hull_fail(err, ECOMM, "blob %s: %s (after %llu bytes, %d retries)",
+				 s->digest, curl_easy_strerror(s->result),
+				 (unsigned long long)s->delivered, s->retries - 1),
+		       -1;
 	}
 }
 

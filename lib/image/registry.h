@@ -57,8 +57,8 @@ int hull_registry_head_blob(struct hull_registry *r, const char *digest, int64_t
 			    hull_err *err);
 /* Upload a blob (monolithic POST + PUT) from memory (fd < 0) or from fd (len bytes). Skips the
  * upload when the registry has it. */
-int hull_registry_put_blob(struct hull_registry *r, const char *digest, const void *data,
-			   int fd, uint64_t len, hull_err *err);
+int hull_registry_put_blob(struct hull_registry *r, const char *digest, const void *data, int fd,
+			   uint64_t len, hull_err *err);
 
 /* Stream a blob from `offset`; reads hand out the registry's bytes as they arrive. Transient
  * network failures are retried from where they stopped (HTTP Range). The caller verifies the

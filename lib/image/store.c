@@ -21,9 +21,9 @@
 
 #define INDEX_MAX (64u << 20)
 
-static const char *const subdirs[] = {"blobs",	      "blobs/sha256", "blobs/sha512",  "stamps",
-				      "stamps/sha256", "stamps/sha512", "layers",	      "layers/sha256",
-				      "layers/sha512", "containers",   "tmp",	      "locks"};
+static const char *const subdirs[] = {
+    "blobs",  "blobs/sha256",  "blobs/sha512",	"stamps",     "stamps/sha256", "stamps/sha512",
+    "layers", "layers/sha256", "layers/sha512", "containers", "tmp",	       "locks"};
 
 char *hull_store_default_root(void)
 {
@@ -76,7 +76,8 @@ int hull_store_lock(struct hull_store *s, const char *name, bool exclusive, bool
 			int e = errno;
 			close(fd);
 			if (e == EWOULDBLOCK)
-				return hull_failk(err, HULL_ERR_STATE, e, "storage lock %s is busy", name);
+				return hull_failk(err, HULL_ERR_STATE, e, "storage lock %s is busy",
+						  name);
 			return hull_fail(err, e, "storage lock %s", name);
 		}
 	}
@@ -239,8 +240,8 @@ int hull_store_put_blob(struct hull_store *s, const char *digest, const void *da
 	if (hull_digest_buf(hull_digest_algo_of(digest), data, len, got, err) < 0)
 		return -1;
 	if (strcmp(got, digest))
-		return hull_failk(err, HULL_ERR_INVALID, 0, "blob %s: digest mismatch: got %s", digest,
-				  got);
+		return hull_failk(err, HULL_ERR_INVALID, 0, "blob %s: digest mismatch: got %s",
+				  digest, got);
 	if (hull_store_has_blob(s, digest))
 		return 0;
 	snprintf(rel, sizeof rel, "blobs/%.*s", (int)(strchr(digest, ':') - digest), digest);
@@ -261,8 +262,8 @@ int hull_store_read_blob(struct hull_store *s, const char *digest, size_t max, c
 	blob_rel("blobs", digest, rel, sizeof rel);
 	if (hull_read_file_at(s->rootfd, rel, O_NOFOLLOW, max, data, len, err) < 0) {
 		if (err->kind == HULL_ERR_NOTFOUND)
-			return hull_failk(err, HULL_ERR_NOTFOUND, ENOENT, "blob %s is not in the store",
-					  digest);
+			return hull_failk(err, HULL_ERR_NOTFOUND, ENOENT,
+					  "blob %s is not in the store", digest);
 		return hull_wrap(err, "blob %s", digest);
 	}
 	if (hull_digest_buf(hull_digest_algo_of(digest), *data, *len, got, err) < 0)
@@ -271,10 +272,11 @@ int hull_store_read_blob(struct hull_store *s, const char *digest, size_t max, c
 		free(*data);
 		*data = NULL;
 		blob_remove(s, digest);
-		return hull_failk(err, HULL_ERR_INVALID, 0,
-				  "blob %s: stored content changed (digest %s): removed it; pull or "
-				  "import the image again",
-				  digest, got);
+		return hull_failk(
+		    err, HULL_ERR_INVALID, 0,
+		    "blob %s: stored content changed (digest %s): removed it; pull or "
+		    "import the image again",
+		    digest, got);
 	}
 	return 0;
 }
@@ -291,9 +293,11 @@ int hull_store_open_blob(struct hull_store *s, const char *digest, uint64_t *siz
 	blob_rel("blobs", digest, rel, sizeof rel);
 	fd = openat(s->rootfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno, "blob %s", digest);
+		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno, "blob %s",
+				  digest);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return hull_fail(err, errno ? errno : EINVAL, "blob %s: not a regular file", digest);
+		return hull_fail(err, errno ? errno : EINVAL, "blob %s: not a regular file",
+				 digest);
 	if (size_out)
 		*size_out = (uint64_t)st.st_size;
 	if (stamp_matches(s, digest, &st))
@@ -302,10 +306,11 @@ int hull_store_open_blob(struct hull_store *s, const char *digest, uint64_t *siz
 		return hull_wrap(err, "verify blob %s", digest);
 	if (strcmp(got, digest)) {
 		blob_remove(s, digest);
-		return hull_failk(err, HULL_ERR_INVALID, 0,
-				  "blob %s: stored content changed (digest %s): removed it; pull or "
-				  "import the image again",
-				  digest, got);
+		return hull_failk(
+		    err, HULL_ERR_INVALID, 0,
+		    "blob %s: stored content changed (digest %s): removed it; pull or "
+		    "import the image again",
+		    digest, got);
 	}
 	stamp_write(s, digest, fd);
 	if (lseek(fd, 0, SEEK_SET) < 0)
@@ -455,7 +460,8 @@ fail:
 	return -1;
 }
 
-static json_object *report_json(const struct hull_layer_writer *w, const struct hull_unpack_report *r)
+static json_object *report_json(const struct hull_layer_writer *w,
+				const struct hull_unpack_report *r)
 {
 	json_object *o = json_object_new_object(), *a = json_object_new_array();
 	hull_json_add_str(o, "diffID", w->diff_id);
@@ -585,7 +591,8 @@ static int index_load(struct hull_store *s, struct hull_image_list *l, hull_err 
 	size_t len;
 	hull_err e = HULL_ERR_INIT;
 	memset(l, 0, sizeof *l);
-	if (hull_read_file_at(s->rootfd, "images.json", O_NOFOLLOW, INDEX_MAX, &data, &len, &e) < 0) {
+	if (hull_read_file_at(s->rootfd, "images.json", O_NOFOLLOW, INDEX_MAX, &data, &len, &e) <
+	    0) {
 		if (e.kind == HULL_ERR_NOTFOUND) {
 			hull_err_clear(&e);
 			return 0;
@@ -595,16 +602,18 @@ static int index_load(struct hull_store *s, struct hull_image_list *l, hull_err 
 	}
 	if (hull_json_parse(data, len, "images.json", &root, err) < 0)
 		return hull_wrap(err, "storage %s", s->root);
-	if (!json_object_object_get_ex(root, "images", &arr) || !json_object_is_type(arr, json_type_array))
-		return hull_failk(err, HULL_ERR_INVALID, 0, "storage %s: images.json: no images array",
-				  s->root);
+	if (!json_object_object_get_ex(root, "images", &arr) ||
+	    !json_object_is_type(arr, json_type_array))
+		return hull_failk(err, HULL_ERR_INVALID, 0,
+				  "storage %s: images.json: no images array", s->root);
 	l->v = calloc(json_object_array_length(arr) + 1, sizeof *l->v);
 	if (!l->v)
 		return hull_fail(err, ENOMEM, "storage");
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *o = json_object_array_get_idx(arr, i), *sz;
 		struct hull_image *im = &l->v[l->n];
-		const char *id = hull_json_get_str(o, "id"), *man = hull_json_get_str(o, "manifest");
+		const char *id = hull_json_get_str(o, "id"),
+			   *man = hull_json_get_str(o, "manifest");
 		if (!hull_digest_valid(id) || !hull_digest_valid(man))
 			continue;
 		im->id = strdup(id);
@@ -798,7 +807,8 @@ static int match_image(const struct hull_image_list *l, const char *what, size_t
 			/* "busybox" was normalised to docker.io/library/busybox; podman-style
 			 * local images are localhost/busybox. */
 			alt.domain = (char *)"localhost";
-			lpath = strdup(hull_str_has_prefix(r.path, "library/") ? r.path + 8 : r.path);
+			lpath =
+			    strdup(hull_str_has_prefix(r.path, "library/") ? r.path + 8 : r.path);
 			alt.path = lpath;
 		}
 		if (r.digest) {
@@ -886,9 +896,10 @@ int hull_store_image_remove(struct hull_store *s, const char *what, bool force, 
 		strv_remove(l.v[idx].names, name);
 	} else {
 		if (!by_name && !force && hull_strv_len(l.v[idx].names) > 1) {
-			hull_failk(err, HULL_ERR_STATE, 0,
-				   "image %.19s has %zu names: remove them one by one or use --force",
-				   l.v[idx].id, hull_strv_len(l.v[idx].names));
+			hull_failk(
+			    err, HULL_ERR_STATE, 0,
+			    "image %.19s has %zu names: remove them one by one or use --force",
+			    l.v[idx].id, hull_strv_len(l.v[idx].names));
 			goto out_free;
 		}
 		if (removed_id)
@@ -917,8 +928,8 @@ int hull_store_image_tag(struct hull_store *s, const char *what, const char *new
 		return -1;
 	if (r.digest) {
 		hull_ref_free(&r);
-		return hull_failk(err, HULL_ERR_INVALID, 0, "tag: \"%s\": a new name cannot be a digest",
-				  new_name);
+		return hull_failk(err, HULL_ERR_INVALID, 0,
+				  "tag: \"%s\": a new name cannot be a digest", new_name);
 	}
 	names[0] = hull_ref_name(&r);
 	hull_ref_free(&r);
@@ -948,15 +959,15 @@ int hull_store_image_load(struct hull_store *s, const struct hull_image *im,
 	if ((*m)->kind != HULL_MANIFEST) {
 		hull_manifest_free(*m);
 		*m = NULL;
-		return hull_failk(err, HULL_ERR_INVALID, 0, "image %.19s: stored manifest is an index",
-				  im->id);
+		return hull_failk(err, HULL_ERR_INVALID, 0,
+				  "image %.19s: stored manifest is an index", im->id);
 	}
 	if (strcmp((*m)->config.digest, im->id) ||
 	    hull_store_read_blob(s, im->id, HULL_CONFIG_MAX_SIZE, &cd, &cl, err) < 0 ||
 	    hull_image_config_parse(cd, cl, cfg, err) < 0) {
 		if (!hull_err_set(err))
-			hull_failk(err, HULL_ERR_INVALID, 0, "manifest config %s is not the image id",
-				   (*m)->config.digest);
+			hull_failk(err, HULL_ERR_INVALID, 0,
+				   "manifest config %s is not the image id", (*m)->config.digest);
 		hull_manifest_free(*m);
 		*m = NULL;
 		return hull_wrap(err, "image %.19s", im->id);
@@ -968,8 +979,8 @@ int hull_store_image_load(struct hull_store *s, const struct hull_image *im,
 		*m = NULL;
 		*cfg = NULL;
 		return hull_failk(err, HULL_ERR_INVALID, 0,
-				  "image %.19s: manifest has %zu layers, config %zu DiffIDs", im->id,
-				  nl, nd);
+				  "image %.19s: manifest has %zu layers, config %zu DiffIDs",
+				  im->id, nl, nd);
 	}
 	return 0;
 }
@@ -1015,7 +1026,8 @@ static void set_free(struct strset *s)
 /* Layers that launched containers use: containers/<id>/meta.json "layers". */
 static void container_layers(struct hull_store *s, struct strset *layers)
 {
-	_cleanup_close_ int cfd = openat(s->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int cfd =
+	    openat(s->rootfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d;
 	struct dirent *de;
 	if (cfd < 0 || !(d = fdopendir(dup(cfd))))
@@ -1032,9 +1044,11 @@ static void container_layers(struct hull_store *s, struct strset *layers)
 		snprintf(rel, sizeof rel, "%s/meta.json", de->d_name);
 		if (hull_read_file_at(cfd, rel, O_NOFOLLOW, 1 << 20, &data, &len, &e) == 0 &&
 		    hull_json_parse(data, len, "meta.json", &o, &e) == 0 &&
-		    json_object_object_get_ex(o, "layers", &a) && json_object_is_type(a, json_type_array))
+		    json_object_object_get_ex(o, "layers", &a) &&
+		    json_object_is_type(a, json_type_array))
 			for (size_t i = 0; i < json_object_array_length(a); i++)
-				set_add(layers, json_object_get_string(json_object_array_get_idx(a, i)));
+				set_add(layers,
+					json_object_get_string(json_object_array_get_idx(a, i)));
 		hull_err_clear(&e);
 	}
 	closedir(d);
@@ -1049,8 +1063,8 @@ static uint64_t du(int dfd, const char *name)
 }
 
 /* Delete entries of top/<alg>/ that are not in keep (and not locked by a writer). */
-static void sweep(struct hull_store *s, const char *top, const struct strset *keep, const char *lock_kind,
-		  uint64_t *count, uint64_t *bytes)
+static void sweep(struct hull_store *s, const char *top, const struct strset *keep,
+		  const char *lock_kind, uint64_t *count, uint64_t *bytes)
 {
 	static const char *const algs[] = {"sha256", "sha512"};
 	for (size_t a = 0; a < 2; a++) {
@@ -1134,9 +1148,10 @@ int hull_store_gc(struct hull_store *s, bool dangling, struct hull_gc_report *r,
 		if (hull_store_image_load(s, &l.v[i], &m, &c, &e) < 0) {
 			/* A damaged image keeps whatever it might still reference. */
 			hull_err_clear(&e);
-			hull_failk(err, HULL_ERR_INVALID, 0,
-				   "image %.19s cannot be read; remove it before collecting garbage",
-				   l.v[i].id);
+			hull_failk(
+			    err, HULL_ERR_INVALID, 0,
+			    "image %.19s cannot be read; remove it before collecting garbage",
+			    l.v[i].id);
 			goto out_list;
 		}
 		for (size_t k = 0; k < m->n_layers; k++)
@@ -1151,7 +1166,8 @@ int hull_store_gc(struct hull_store *s, bool dangling, struct hull_gc_report *r,
 	sweep(s, "layers", &layers, "layer", &r->layers, &r->bytes);
 	/* tmp/: partial blobs and layers whose writer is gone (their lock is free). */
 	{
-		_cleanup_close_ int tfd = openat(s->rootfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int tfd =
+		    openat(s->rootfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		DIR *d = tfd >= 0 ? fdopendir(dup(tfd)) : NULL;
 		struct dirent *de;
 		while (d && (de = readdir(d))) {

@@ -20,13 +20,13 @@
 #include "core/cleanup.h"
 #include "core/util.h"
 
-#define MAX_PATH_LEN  4095
-#define MAX_DEPTH     256
-#define MAX_XATTRS    128
-#define OVL_OPAQUE    "trusted.overlay.opaque"
-#define WH_PREFIX     ".wh."
-#define WH_OPAQUE     ".wh..wh..opq"
-#define WH_META       ".wh..wh."
+#define MAX_PATH_LEN 4095
+#define MAX_DEPTH    256
+#define MAX_XATTRS   128
+#define OVL_OPAQUE   "trusted.overlay.opaque"
+#define WH_PREFIX    ".wh."
+#define WH_OPAQUE    ".wh..wh..opq"
+#define WH_META	     ".wh..wh."
 
 void hull_unpack_opts_default(struct hull_unpack_opts *o)
 {
@@ -65,7 +65,8 @@ struct xctx {
 static const char *show(struct xctx *x, const char *name)
 {
 	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)name; *p && o < sizeof x->shown - 4; p++)
+	for (const unsigned char *p = (const unsigned char *)name; *p && o < sizeof x->shown - 4;
+	     p++)
 		x->shown[o++] = (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p;
 	if (strlen(name) > o)
 		memcpy(x->shown + o, "...", 3), o += 3;
@@ -106,7 +107,8 @@ static int normalize(struct xctx *x, const char *in, char *out, hull_err *err)
 	if (in[0] == '/')
 		return efail(err, HULL_ERR_INVALID, 0, x, in, "absolute path refused");
 	if (strlen(in) > MAX_PATH_LEN)
-		return efail(err, HULL_ERR_LIMIT, 0, x, in, "name longer than %d bytes", MAX_PATH_LEN);
+		return efail(err, HULL_ERR_LIMIT, 0, x, in, "name longer than %d bytes",
+			     MAX_PATH_LEN);
 	while (*p) {
 		const char *s;
 		size_t len;
@@ -123,10 +125,11 @@ static int normalize(struct xctx *x, const char *in, char *out, hull_err *err)
 		if (len == 2 && s[0] == '.' && s[1] == '.')
 			return efail(err, HULL_ERR_INVALID, 0, x, in, "\"..\" component refused");
 		if (len > NAME_MAX)
-			return efail(err, HULL_ERR_LIMIT, 0, x, in, "component longer than %d bytes",
-				     NAME_MAX);
+			return efail(err, HULL_ERR_LIMIT, 0, x, in,
+				     "component longer than %d bytes", NAME_MAX);
 		if (++depth > MAX_DEPTH)
-			return efail(err, HULL_ERR_LIMIT, 0, x, in, "deeper than %d directories", MAX_DEPTH);
+			return efail(err, HULL_ERR_LIMIT, 0, x, in, "deeper than %d directories",
+				     MAX_DEPTH);
 		if (o)
 			out[o++] = '/';
 		memcpy(out + o, s, len);
@@ -174,15 +177,16 @@ static int open_dir(struct xctx *x, const char *rel, bool create, const char *en
 			if (exists && S_ISLNK(st.st_mode)) {
 				if (cur != x->root)
 					close(cur);
-				return efail(err, HULL_ERR_INVALID, ELOOP, x, entry,
-					     "parent \"%s\" is a symlink: refusing to write through it",
-					     comp);
+				return efail(
+				    err, HULL_ERR_INVALID, ELOOP, x, entry,
+				    "parent \"%s\" is a symlink: refusing to write through it",
+				    comp);
 			}
 			if (!create || (exists && !is_whiteout(&st))) {
 				if (cur != x->root)
 					close(cur);
-				return efail(err, HULL_ERR_INVALID, exists ? ENOTDIR : ENOENT, x, entry,
-					     "parent \"%s\" %s", comp,
+				return efail(err, HULL_ERR_INVALID, exists ? ENOTDIR : ENOENT, x,
+					     entry, "parent \"%s\" %s", comp,
 					     exists ? "is not a directory" : "does not exist");
 			}
 			/* A directory created where this layer whited out a lower one replaces it:
@@ -194,10 +198,12 @@ static int open_dir(struct xctx *x, const char *rel, bool create, const char *en
 				efail(err, 0, errno, x, entry, "mkdir %s", comp);
 				fd = -1;
 			} else {
-				fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				fd = openat(cur, comp,
+					    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 				if (fd < 0)
 					efail(err, 0, errno, x, entry, "open %s", comp);
-				else if (fchmod(fd, 0755) < 0 || (exists && set_opaque(fd, x, entry, err) < 0)) {
+				else if (fchmod(fd, 0755) < 0 ||
+					 (exists && set_opaque(fd, x, entry, err) < 0)) {
 					if (!hull_err_set(err))
 						efail(err, 0, errno, x, entry, "chmod %s", comp);
 					close(fd);
@@ -282,7 +288,8 @@ static int apply_xattrs(struct xctx *x, int fd, struct archive_entry *e, const c
 		return 0;
 	while (archive_entry_xattr_next(e, &name, &val, &size) == ARCHIVE_OK) {
 		if (++n > MAX_XATTRS)
-			return efail(err, HULL_ERR_LIMIT, 0, x, entry, "more than %d xattrs", MAX_XATTRS);
+			return efail(err, HULL_ERR_LIMIT, 0, x, entry, "more than %d xattrs",
+				     MAX_XATTRS);
 		if (!name || !xattr_allowed(name) || fd < 0 ||
 		    (!x->as_root && !strncmp(name, "security.", 9))) {
 			x->r->xattrs_dropped++;
@@ -309,8 +316,9 @@ static int apply_meta(struct xctx *x, int fd, int parent, const char *base, stru
 		return efail(err, HULL_ERR_INVALID, 0, x, entry, "owner %lld:%lld out of range",
 			     (long long)uid, (long long)gid);
 	if (x->as_root) {
-		int r = fd >= 0 ? fchown(fd, (uid_t)uid, (gid_t)gid)
-				: fchownat(parent, base, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW);
+		int r = fd >= 0
+			    ? fchown(fd, (uid_t)uid, (gid_t)gid)
+			    : fchownat(parent, base, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW);
 		if (r < 0)
 			return efail(err, 0, errno, x, entry, "chown");
 	}
@@ -323,7 +331,8 @@ static int apply_meta(struct xctx *x, int fd, int parent, const char *base, stru
 
 static void entry_times(struct archive_entry *e, struct timespec ts[2])
 {
-	ts[0].tv_sec = archive_entry_atime_is_set(e) ? archive_entry_atime(e) : archive_entry_mtime(e);
+	ts[0].tv_sec =
+	    archive_entry_atime_is_set(e) ? archive_entry_atime(e) : archive_entry_mtime(e);
 	ts[0].tv_nsec = archive_entry_atime_is_set(e) ? archive_entry_atime_nsec(e)
 						      : archive_entry_mtime_nsec(e);
 	ts[1].tv_sec = archive_entry_mtime(e);
@@ -351,11 +360,14 @@ static int write_data(struct xctx *x, struct archive *a, int fd, struct archive_
 			break;
 		if (r < ARCHIVE_WARN)
 			return efail(err, HULL_ERR_INVALID, 0, x, entry, "read: %s",
-				     archive_error_string(a) ? archive_error_string(a) : "truncated");
+				     archive_error_string(a) ? archive_error_string(a)
+							     : "truncated");
 		if (off < 0 || (uint64_t)off + len > x->o->lim.max_file_size)
-			return efail(err, HULL_ERR_LIMIT, EFBIG, x, entry, "data beyond the file size limit");
+			return efail(err, HULL_ERR_LIMIT, EFBIG, x, entry,
+				     "data beyond the file size limit");
 		for (size_t done = 0; done < len;) {
-			ssize_t w = pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
+			ssize_t w =
+			    pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w <= 0)
@@ -444,8 +456,8 @@ static int do_hardlink(struct xctx *x, int parent, const char *base, const char 
 	if (fstatat(tparent, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		int e = errno;
 		close(tparent);
-		return efail(err, HULL_ERR_INVALID, e, x, entry, "hardlink target \"%s\" not in this layer",
-			     show(x, target_raw));
+		return efail(err, HULL_ERR_INVALID, e, x, entry,
+			     "hardlink target \"%s\" not in this layer", show(x, target_raw));
 	}
 	if (S_ISDIR(st.st_mode) || is_whiteout(&st)) {
 		close(tparent);
@@ -537,9 +549,8 @@ static int extract_one(struct xctx *x, struct archive *a, struct archive_entry *
 
 	switch (type) {
 	case AE_IFREG: {
-		_cleanup_close_ int fd = openat(parent, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-							      O_CLOEXEC,
-						0600);
+		_cleanup_close_ int fd = openat(
+		    parent, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		struct timespec ts[2];
 		if (fd < 0)
 			return efail(err, 0, errno, x, raw, "create");
@@ -571,7 +582,8 @@ static int extract_one(struct xctx *x, struct archive *a, struct archive_entry *
 		if (!t)
 			t = archive_entry_symlink_utf8(e);
 		if (!t || !*t || strlen(t) > MAX_PATH_LEN)
-			return efail(err, HULL_ERR_INVALID, 0, x, raw, "symlink target empty or too long");
+			return efail(err, HULL_ERR_INVALID, 0, x, raw,
+				     "symlink target empty or too long");
 		/* The target is stored, never followed by the extractor. */
 		if (symlinkat(t, parent, base) < 0)
 			return efail(err, 0, errno, x, raw, "symlink");
@@ -597,8 +609,9 @@ static int extract_one(struct xctx *x, struct archive *a, struct archive_entry *
 		/* A 0/0 character device is how overlayfs spells a whiteout: one smuggled in as a
 		 * plain entry would hide lower files without a whiteout entry saying so. */
 		if (type == AE_IFCHR && dev == makedev(0, 0))
-			return efail(err, HULL_ERR_REJECTED, 0, x, raw,
-				     "0/0 character device refused (it would act as an overlay whiteout)");
+			return efail(
+			    err, HULL_ERR_REJECTED, 0, x, raw,
+			    "0/0 character device refused (it would act as an overlay whiteout)");
 		if (x->o->devices == HULL_DEVICES_SKIP) {
 			x->r->devices_skipped++;
 			return 0;
@@ -649,10 +662,11 @@ int hull_unpack_entries(struct archive *a, int layerfd, const struct hull_unpack
 		if (h == ARCHIVE_EOF)
 			break;
 		if (h < ARCHIVE_WARN) {
-			rc = hull_failk(err, HULL_ERR_INVALID, archive_errno(a) > 0 ? archive_errno(a) : 0,
-					"tar: %s (after %llu entries)",
-					archive_error_string(a) ? archive_error_string(a) : "bad header",
-					(unsigned long long)r->entries);
+			rc = hull_failk(
+			    err, HULL_ERR_INVALID, archive_errno(a) > 0 ? archive_errno(a) : 0,
+			    "tar: %s (after %llu entries)",
+			    archive_error_string(a) ? archive_error_string(a) : "bad header",
+			    (unsigned long long)r->entries);
 			break;
 		}
 		if (++r->entries > o->lim.max_entries) {

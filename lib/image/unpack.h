@@ -75,7 +75,8 @@ struct hull_layer_stream {
 	const char *blob_digest;
 	int64_t blob_size; /* -1: unknown */
 	int blob_fd;	   /* >= 0: also write the bytes here (the store's temp file) */
-	const char *diff_id; /* expected DiffID (image config rootfs.diff_ids), NULL: compute only */
+	const char
+	    *diff_id; /* expected DiffID (image config rootfs.diff_ids), NULL: compute only */
 	/* results */
 	char diff_id_out[HULL_DIGEST_MAX];
 	struct hull_unpack_report report;
@@ -92,5 +93,6 @@ struct hull_fd_source {
 	char *buf;
 	size_t cap;
 };
-int hull_fd_source_init(struct hull_fd_source *s, int fd, struct hull_byte_source *out, hull_err *err);
+int hull_fd_source_init(struct hull_fd_source *s, int fd, struct hull_byte_source *out,
+			hull_err *err);
 void hull_fd_source_release(struct hull_fd_source *s);

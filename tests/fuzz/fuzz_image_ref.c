@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	if (hull_ref_parse(s, &r, &e) == 0) {
-		char *full = hull_ref_string(&r), *name = hull_ref_name(&r), *repo = hull_ref_repo(&r);
+		char *full = hull_ref_string(&r), *name = hull_ref_name(&r),
+		     *repo = hull_ref_repo(&r);
 		/* What hull prints must parse back to the same reference. */
 		if (!full || hull_ref_parse(full, &r2, &e) < 0)
 			abort();

@@ -43,8 +43,8 @@ static void check_sentinel(void)
 			n++;
 	if (d)
 		closedir(d);
-	if (n != 2 || fstatat(basefd, "sentinel", &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_size != 0 ||
-	    !S_ISREG(st.st_mode) || st.st_nlink != 1)
+	if (n != 2 || fstatat(basefd, "sentinel", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    st.st_size != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1)
 		abort();
 }
 

@@ -107,26 +107,31 @@ TEST(digests)
 	hull_err e = HULL_ERR_INIT;
 	T_ASSERT(hull_digest_valid(D64));
 	T_ASSERT(!hull_digest_valid("sha256:0123"));
-	T_ASSERT(!hull_digest_valid("SHA256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
-	T_ASSERT(!hull_digest_valid("sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
-	T_ASSERT(!hull_digest_valid("sha256:/../../../../etc/passwd/0123456789abcdef0123456789abcdef012"));
+	T_ASSERT(!hull_digest_valid(
+	    "SHA256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+	T_ASSERT(!hull_digest_valid(
+	    "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
+	T_ASSERT(!hull_digest_valid(
+	    "sha256:/../../../../etc/passwd/0123456789abcdef0123456789abcdef012"));
 	T_ASSERT(!hull_digest_valid("sha384:0123"));
 	T_ASSERT(!hull_digest_valid(NULL));
 	T_ASSERT(hull_digest_buf(HULL_SHA256, "", 0, out, &e) == 0);
 	T_EQ_STR(out, E64);
 	T_ASSERT(hull_digest_buf(HULL_SHA512, "abc", 3, out, &e) == 0);
-	T_EQ_STR(out, "sha512:ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a"
-		      "836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+	T_EQ_STR(
+	    out,
+	    "sha512:ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a"
+	    "836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
 	T_ASSERT(hull_digest_valid(out));
 	T_EQ_INT(hull_digest_algo_of(out), HULL_SHA512);
 }
 
 static const char oci_manifest[] =
-	"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-	"\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" D64
-	"\",\"size\":12},"
-	"\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" E64
-	"\",\"size\":34}]}";
+    "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+    "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" D64
+    "\",\"size\":12},"
+    "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" E64
+    "\",\"size\":34}]}";
 
 static int parse(const char *doc, const char *ct, struct hull_manifest **m, hull_err *e)
 {
@@ -167,25 +172,28 @@ TEST(manifest_rejects)
 	manifest_bad("{\"schemaVersion\":2,\"manifests\":[],\"layers\":[],\"config\":{}}", NULL,
 		     "ambiguous");
 	/* mediaType disagrees with the structure. */
-	manifest_bad("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-		     "\"config\":{\"mediaType\":\"a\",\"digest\":\"" D64 "\",\"size\":1},\"layers\":[]}",
-		     NULL, "does not match the document");
+	manifest_bad(
+	    "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+	    "\"config\":{\"mediaType\":\"a\",\"digest\":\"" D64 "\",\"size\":1},\"layers\":[]}",
+	    NULL, "does not match the document");
 	/* Fetched as an index, is a manifest. */
 	manifest_bad(oci_manifest, HULL_MT_OCI_INDEX, "fetched as");
 	manifest_bad("{\"schemaVersion\":1,\"name\":\"x\"}", NULL, "schema 1");
 	manifest_bad("{\"schemaVersion\":3,\"layers\":[]}", NULL, "schemaVersion");
-	manifest_bad("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"a\",\"digest\":\"sha256:00\","
-		     "\"size\":1},\"layers\":[]}",
-		     NULL, "not a valid digest");
+	manifest_bad(
+	    "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"a\",\"digest\":\"sha256:00\","
+	    "\"size\":1},\"layers\":[]}",
+	    NULL, "not a valid digest");
 	manifest_bad("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"a\",\"digest\":\"" D64
 		     "\",\"size\":-1},\"layers\":[]}",
 		     NULL, "non-negative");
 	manifest_bad("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"a\",\"digest\":\"" D64
 		     "\",\"size\":1},\"layers\":{}}",
 		     NULL, "expected an array");
-	manifest_bad("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"a\\u0000b\",\"digest\":\"" D64
-		     "\",\"size\":1},\"layers\":[]}",
-		     NULL, "NUL");
+	manifest_bad(
+	    "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"a\\u0000b\",\"digest\":\"" D64
+	    "\",\"size\":1},\"layers\":[]}",
+	    NULL, "NUL");
 	manifest_bad("[1,2]", NULL, "expected a JSON object");
 	manifest_bad("{\"schemaVersion\":2}", NULL, "neither");
 	manifest_bad("{\"schemaVersion\":2,", NULL, "manifest");
@@ -207,15 +215,17 @@ TEST(manifest_layer_limit)
 TEST(index_platforms)
 {
 	static const char idx[] =
-		"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-		"\"manifests\":["
-		"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D64
-		"\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v6\"}},"
-		"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" E64
-		"\",\"size\":2,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"}},"
-		"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D64
-		"\",\"size\":3,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"},"
-		"\"annotations\":{\"org.opencontainers.image.ref.name\":\"v1\"}}]}";
+	    "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+	    "\"manifests\":["
+	    "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D64
+	    "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":"
+	    "\"v6\"}},"
+	    "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" E64
+	    "\",\"size\":2,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":"
+	    "\"v7\"}},"
+	    "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D64
+	    "\",\"size\":3,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"},"
+	    "\"annotations\":{\"org.opencontainers.image.ref.name\":\"v1\"}}]}";
 	struct hull_manifest *m;
 	hull_err e = HULL_ERR_INIT;
 	const struct hull_descriptor *d;
@@ -234,10 +244,10 @@ TEST(index_platforms)
 TEST(image_config)
 {
 	static const char cfg[] =
-		"{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"app:app\","
-		"\"Env\":[\"PATH=/bin\",\"A=b=c\"],\"Entrypoint\":[\"/bin/sh\",\"-c\"],\"Cmd\":null,"
-		"\"WorkingDir\":\"/srv\",\"ExposedPorts\":{\"80/tcp\":{}},\"Labels\":{\"k\":\"v\"}},"
-		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" E64 "\"]}}";
+	    "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"app:app\","
+	    "\"Env\":[\"PATH=/bin\",\"A=b=c\"],\"Entrypoint\":[\"/bin/sh\",\"-c\"],\"Cmd\":null,"
+	    "\"WorkingDir\":\"/srv\",\"ExposedPorts\":{\"80/tcp\":{}},\"Labels\":{\"k\":\"v\"}},"
+	    "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" E64 "\"]}}";
 	struct hull_image_config *c;
 	hull_err e = HULL_ERR_INIT;
 	T_ASSERT(hull_image_config_parse(cfg, strlen(cfg), &c, &e) == 0);
@@ -261,30 +271,30 @@ TEST(image_config)
 		hull_err_clear(&e);
 	}
 	{
-		const char *bad = "{\"config\":{\"Env\":[1]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+		const char *bad =
+		    "{\"config\":{\"Env\":[1]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
 		T_ASSERT(hull_image_config_parse(bad, strlen(bad), &c, &e) < 0);
 		T_CONTAINS(e.msg, ".config.Env[0]");
 		hull_err_clear(&e);
 	}
 }
 
-static const char regconf[] =
-	"# mirrors for tests\n"
-	"unqualified-search-registries = [\"docker.io\", \"quay.io\"]\n"
-	"[[registry]]\n"
-	"prefix = \"docker.io/library\"\n"
-	"location = \"127.0.0.1:5000/lib\"   # a comment\n"
-	"insecure = true\n"
-	"[[registry.mirror]]\n"
-	"location = \"mirror.local:5001/m\"\n"
-	"insecure = true\n"
-	"[[registry]]\n"
-	"location = \"evil.example.com\"\n"
-	"blocked = true\n"
-	"[registries.insecure]\n"
-	"registries = ['old.local:5000']\n"
-	"[aliases]\n"
-	"\"x\" = \"docker.io/library/x\"\n";
+static const char regconf[] = "# mirrors for tests\n"
+			      "unqualified-search-registries = [\"docker.io\", \"quay.io\"]\n"
+			      "[[registry]]\n"
+			      "prefix = \"docker.io/library\"\n"
+			      "location = \"127.0.0.1:5000/lib\"   # a comment\n"
+			      "insecure = true\n"
+			      "[[registry.mirror]]\n"
+			      "location = \"mirror.local:5001/m\"\n"
+			      "insecure = true\n"
+			      "[[registry]]\n"
+			      "location = \"evil.example.com\"\n"
+			      "blocked = true\n"
+			      "[registries.insecure]\n"
+			      "registries = ['old.local:5000']\n"
+			      "[aliases]\n"
+			      "\"x\" = \"docker.io/library/x\"\n";
 
 TEST(regconf_endpoints)
 {
@@ -356,9 +366,9 @@ TEST(auth_challenge)
 	struct hull_auth_challenge c;
 	hull_err e = HULL_ERR_INIT;
 	T_ASSERT(hull_auth_challenge_parse(
-			 "Bearer realm=\"https://auth.example/token\",service=\"registry.example\","
-			 "scope=\"repository:a/b:pull\"",
-			 &c, &e) == 0);
+		     "Bearer realm=\"https://auth.example/token\",service=\"registry.example\","
+		     "scope=\"repository:a/b:pull\"",
+		     &c, &e) == 0);
 	T_EQ_STR(c.scheme, "Bearer");
 	T_EQ_STR(c.realm, "https://auth.example/token");
 	T_EQ_STR(c.service, "registry.example");
@@ -390,16 +400,18 @@ TEST(auth_file)
 	free(u);
 	free(p);
 	/* The most specific key wins, matched at a path boundary. */
-	T_EQ_INT(hull_auth_file_lookup(file, strlen(file), "reg.example", "team/app", &u, &p, &e), 1);
+	T_EQ_INT(hull_auth_file_lookup(file, strlen(file), "reg.example", "team/app", &u, &p, &e),
+		 1);
 	T_EQ_STR(u, "ns");
 	free(u);
 	free(p);
-	T_EQ_INT(hull_auth_file_lookup(file, strlen(file), "reg.example", "teamx/app", &u, &p, &e), 1);
+	T_EQ_INT(hull_auth_file_lookup(file, strlen(file), "reg.example", "teamx/app", &u, &p, &e),
+		 1);
 	T_EQ_STR(u, "user");
 	free(u);
 	free(p);
-	T_EQ_INT(hull_auth_file_lookup(file, strlen(file), "registry-1.docker.io", "library/x", &u, &p,
-				       &e),
+	T_EQ_INT(hull_auth_file_lookup(file, strlen(file), "registry-1.docker.io", "library/x", &u,
+				       &p, &e),
 		 1);
 	T_EQ_STR(u, "other");
 	free(u);

@@ -191,7 +191,8 @@ TEST(concurrent_writers_serialise)
 		struct hull_blob_writer w2;
 		hull_err e2 = HULL_ERR_INIT;
 		char c = 0;
-		if (hull_store_open(&s2, root, &e2) < 0 || hull_store_blob_begin(&s2, d, &w2, &e2) != 0)
+		if (hull_store_open(&s2, root, &e2) < 0 ||
+		    hull_store_blob_begin(&s2, d, &w2, &e2) != 0)
 			_exit(1);
 		close(p[0]);
 		T_ASSERT(write(p[1], &c, 1) == 1); /* holding the digest's lock now */
@@ -254,7 +255,8 @@ static void make_image(struct hull_store *s, const char *tag, const char *layer_
 	T_ASSERT(hull_store_put_blob(s, cfg_d, cfg, strlen(cfg), &e) == 0);
 	snprintf(man, sizeof man,
 		 "{\"schemaVersion\":2,\"mediaType\":\"" HULL_MT_OCI_MANIFEST "\",\"config\":{"
-		 "\"mediaType\":\"" HULL_MT_OCI_CONFIG "\",\"digest\":\"%s\",\"size\":%zu},\"layers\":[{"
+		 "\"mediaType\":\"" HULL_MT_OCI_CONFIG
+		 "\",\"digest\":\"%s\",\"size\":%zu},\"layers\":[{"
 		 "\"mediaType\":\"" HULL_MT_OCI_LAYER "\",\"digest\":\"%s\",\"size\":%zu}]}",
 		 cfg_d, strlen(cfg), layer_d, strlen(layer_content));
 	dg(man, man_d);

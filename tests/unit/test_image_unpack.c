@@ -134,8 +134,9 @@ static void outside_intact(void)
 	struct stat st;
 	snprintf(p, sizeof p, "%s/outside/secret", base);
 	T_ASSERT(lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 && st.st_nlink == 1);
-	snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) = 2 && test $(ls -A %s/outside | wc -l) = 1",
-		 base, base);
+	snprintf(cmd, sizeof cmd,
+		 "test $(ls -A %s | wc -l) = 2 && test $(ls -A %s/outside | wc -l) = 1", base,
+		 base);
 	T_ASSERT(system(cmd) == 0);
 }
 
@@ -351,7 +352,8 @@ TEST(regular_layer)
 	tb_entry(&t, "run/fifo", AE_IFIFO, 0600, NULL, 0, NULL, false, NULL, NULL);
 	tb_entry(&t, "x/cap", AE_IFREG, 0755, "c", 1, NULL, false, "security.selinux", "system_u");
 	tb_entry(&t, "x/user", AE_IFREG, 0644, "u", 1, NULL, false, "user.note", "kept");
-	tb_entry(&t, "x/ovl", AE_IFREG, 0644, "o", 1, NULL, false, "trusted.overlay.redirect", "/etc");
+	tb_entry(&t, "x/ovl", AE_IFREG, 0644, "o", 1, NULL, false, "trusted.overlay.redirect",
+		 "/etc");
 	tb_entry(&t, "x/uovl", AE_IFREG, 0644, "o", 1, NULL, false, "user.overlay.opaque", "y");
 	tb_file(&t, "dup", "first", 0644);
 	tb_file(&t, "dup", "second", 0600);
@@ -543,8 +545,9 @@ static void digest_of(const void *d, size_t n, char out[HULL_DIGEST_MAX])
 	T_ASSERT(hull_digest_buf(HULL_SHA256, d, n, out, &e) == 0);
 }
 
-static int run_stream(struct tb *compressed, const char *blob_digest, int64_t size, const char *diff_id,
-		      const struct hull_unpack_opts *o, struct hull_layer_stream *ls, hull_err *e)
+static int run_stream(struct tb *compressed, const char *blob_digest, int64_t size,
+		      const char *diff_id, const struct hull_unpack_opts *o,
+		      struct hull_layer_stream *ls, hull_err *e)
 {
 	struct mem_src ms = {compressed->buf, compressed->used, 0, 7000};
 	memset(ls, 0, sizeof *ls);
@@ -639,7 +642,8 @@ TEST(stream_stops_bombs)
 
 TEST(not_a_tar)
 {
-	struct tb t = {.buf = (char *)"this is not a tar archive, just text that goes on and on.....",
+	struct tb t = {.buf =
+			   (char *)"this is not a tar archive, just text that goes on and on.....",
 		       .used = 60};
 	struct hull_unpack_opts o;
 	struct hull_layer_stream ls;
