@@ -11,8 +11,9 @@ import pytest
 
 from peers import Podman, have
 from conftest import HULL
-from test_image_support import (AuthProxy, Layout, Store, add_file, auth_file, auth_proxy,  # noqa: F401
-                                busybox_layout, pushed, registry, store, tar_bytes)
+from test_image_support import (AuthProxy, Layout, Registry, Store, add_file, auth_file,  # noqa: F401
+                                auth_proxy, bcrypt_line, busybox_layout, push, pushed, registry,
+                                store, tar_bytes)
 
 
 def test_pull_list_inspect(store, pushed):
@@ -304,3 +305,35 @@ def test_rootfs_tarball_import(store, rootfs, tmp_path):
     assert p.stdout.startswith("/usr/local/sbin")
     p = store("image", "import", f"tarball:{tmp_path}/rootfs-plain.tar")
     assert p.returncode != 0 and "needs a NAME" in p.stderr
+
+
+def test_basic_auth_registry(store, busybox_layout, tmp_path):
+    reg = Registry(str(tmp_path), htpasswd=bcrypt_line("user", "secret"))
+    try:
+        push(busybox_layout.path, "bb", f"{reg.host}/bb:1", creds="user:secret")
+        p = store("image", "pull", "--tls-verify=false", f"{reg.host}/bb:1")
+        assert p.returncode != 0 and "wants a login" in p.stderr
+        p = store("image", "pull", "--tls-verify=false", "--authfile",
+                  auth_file(tmp_path, reg.host, password="nope"), f"{reg.host}/bb:1")
+        assert p.returncode != 0 and "401" in p.stderr
+        store("image", "pull", "--tls-verify=false", "--authfile", auth_file(tmp_path, reg.host),
+              f"{reg.host}/bb:1", check=True)
+        assert store.images()[0]["Names"] == [f"{reg.host}/bb:1"]
+    finally:
+        reg.stop()
+
+
+def test_concurrent_pulls_of_one_image(store, pushed):
+    argv = [HULL, "--storage-root", store.storage, "image", "pull", "-q", "--tls-verify=false"]
+    procs = [subprocess.Popen(argv + [ref], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=store.env)
+             for ref in (pushed["bb"], pushed["bb"], pushed["bbz"])]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outs
+    assert outs[0][0] == outs[1][0]
+    assert len(store.images()) == 2
+    assert store.files("tmp") == []
+    for ref in (pushed["bb"], pushed["bbz"]):
+        ins = json.loads(store("image", "inspect", ref, check=True).stdout)[0]
+        assert all(l["Unpacked"] for l in ins["Layers"])
+    p = store("launch", "--rm", pushed["bbz"], "cat", "/etc/motd", check=True)
+    assert p.stdout == "hello from layer 2\n"

@@ -58,15 +58,21 @@ def wait_http(port, path="/v2/", timeout=15):
 class Registry:
     """docker-registry (distribution 2.8) bound to 127.0.0.1 with temporary storage."""
 
-    def __init__(self, base):
+    def __init__(self, base, htpasswd=None):
         self.port = free_port()
-        self.dir = os.path.join(base, "registry")
+        self.dir = os.path.join(base, f"registry-{self.port}")
         os.makedirs(self.dir)
         cfg = os.path.join(self.dir, "config.yml")
         with open(cfg, "w") as f:
             f.write("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
                     f"    rootdirectory: {self.dir}/data\n  delete:\n    enabled: true\n"
                     f"http:\n  addr: 127.0.0.1:{self.port}\n")
+            if htpasswd:
+                # Basic auth (the registry's own htpasswd backend, bcrypt entries).
+                path = os.path.join(self.dir, "htpasswd")
+                with open(path, "w") as h:
+                    h.write(htpasswd)
+                f.write(f"auth:\n  htpasswd:\n    realm: hull-test\n    path: {path}\n")
         self.log = open(os.path.join(self.dir, "log"), "w")
         self.proc = subprocess.Popen(["docker-registry", "serve", cfg], stdout=self.log,
                                      stderr=subprocess.STDOUT)
@@ -79,8 +85,17 @@ class Registry:
         self.log.close()
 
 
-def push(layout, tag, ref, all_platforms=False):
+def bcrypt_line(user, password):
+    import crypt  # noqa: deprecated in 3.11 but present; libxcrypt does bcrypt
+    import warnings
+    warnings.simplefilter("ignore", DeprecationWarning)
+    return f"{user}:{crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH))}\n"
+
+
+def push(layout, tag, ref, all_platforms=False, creds=None):
     argv = ["skopeo", "copy", "--quiet", "--dest-tls-verify=false"]
+    if creds:
+        argv.append(f"--dest-creds={creds}")
     if all_platforms:
         argv.append("--all")
     subprocess.run(argv + [f"oci:{layout}:{tag}", f"docker://{ref}"], check=True,

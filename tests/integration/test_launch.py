@@ -91,6 +91,15 @@ def test_network_modes(store, bb):
         assert ifaces(host) == ifaces(f.read())
 
 
+def test_memory_limit(store, bb):
+    p = store("launch", "--rm", "--memory", "64m", bb, "sh", "-c",
+              "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max",
+              check=True)
+    assert p.stdout.strip() == str(64 << 20)
+    p = store("launch", "--rm", "--memory", "lots", bb, "true")
+    assert p.returncode != 0 and "--memory" in p.stderr
+
+
 def test_pids_limit(store, bb):
     # 5 processes allowed: the sixth fork fails.
     p = store("launch", "--rm", "--pids-limit", "5", bb, "sh", "-c",
