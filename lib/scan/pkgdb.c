@@ -557,6 +557,175 @@ int hull_rpmdb_sqlite_files(const void *data, size_t len, const char *location,
 	return rpmdb_each(data, len, location, files_one, o, err);
 }
 
+/* ---- rpm BerkeleyDB hash databases (Packages of RHEL/CentOS <= 8, AlmaLinux 8) ---- */
+
+#define BDB_HASH_MAGIC 0x061561
+#define BDB_PAGE_HDR   26
+#define BDB_P_HASH_UNS 2 /* unsorted hash page (RHEL 5) */
+#define BDB_P_OVERFLOW 7
+#define BDB_P_HASHMETA 8
+#define BDB_P_HASH     13
+#define BDB_H_KEYDATA  1
+#define BDB_H_OFFPAGE  3
+
+struct bdb {
+	const uint8_t *d;
+	size_t len;
+	bool be; /* written on a big-endian machine */
+	uint32_t pagesize, last;
+};
+
+static uint32_t bdb32(const struct bdb *b, const uint8_t *p)
+{
+	return b->be ? be32(p)
+		     : (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+			   (uint32_t)p[3] << 24;
+}
+
+static uint16_t bdb16(const struct bdb *b, const uint8_t *p)
+{
+	return b->be ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[0] | p[1] << 8);
+}
+
+static const uint8_t *bdb_page(const struct bdb *b, uint32_t n)
+{
+	if (n > b->last || ((uint64_t)n + 1) * b->pagesize > b->len)
+		return NULL;
+	return b->d + (size_t)n * b->pagesize;
+}
+
+/* Follow an overflow chain into one buffer (at most tlen bytes, each page at most once). */
+static int bdb_overflow(const struct bdb *b, uint32_t pgno, uint32_t tlen, uint8_t **out,
+			size_t *outlen)
+{
+	uint8_t *buf;
+	size_t have = 0;
+	uint32_t pages = 0;
+	if (tlen == 0 || tlen > RPM_MAX_DATA)
+		return -1;
+	buf = malloc(tlen);
+	if (!buf)
+		return -2;
+	while (pgno && have < tlen) {
+		const uint8_t *pg = bdb_page(b, pgno);
+		uint32_t next;
+		size_t n;
+		if (!pg || pg[25] != BDB_P_OVERFLOW || ++pages > b->last)
+			break; /* broken chain or a loop */
+		next = bdb32(b, pg + 16);
+		n = next ? b->pagesize - BDB_PAGE_HDR : bdb16(b, pg + 22);
+		if (n > b->pagesize - BDB_PAGE_HDR)
+			break;
+		if (n > tlen - have)
+			n = tlen - have;
+		memcpy(buf + have, pg + BDB_PAGE_HDR, n);
+		have += n;
+		pgno = next;
+	}
+	if (have != tlen) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*outlen = have;
+	return 0;
+}
+
+static int rpmbdb_each(const void *data, size_t len, const char *location, rpm_blob_fn fn,
+		       void *ctx, struct hull_inventory *inv, hull_err *err)
+{
+	struct bdb b = {.d = data, .len = len};
+	size_t count = 0, damaged = 0;
+
+	if (len < 512)
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: not a BerkeleyDB file", location);
+	if (be32(b.d + 12) == BDB_HASH_MAGIC)
+		b.be = true;
+	else if (bdb32(&b, b.d + 12) != BDB_HASH_MAGIC)
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: not a BerkeleyDB hash database",
+				  location);
+	b.pagesize = bdb32(&b, b.d + 20);
+	b.last = bdb32(&b, b.d + 32);
+	if (b.pagesize < 512 || b.pagesize > 65536 || (b.pagesize & (b.pagesize - 1)) ||
+	    b.d[25] != BDB_P_HASHMETA)
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: bad BerkeleyDB metadata page",
+				  location);
+	/* The metadata's page count is a claim; the file's length is the fact. */
+	if (b.last > len / b.pagesize - 1)
+		b.last = (uint32_t)(len / b.pagesize - 1);
+	if (b.d[24] != 0)
+		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: encrypted BerkeleyDB database",
+				  location);
+	for (uint32_t n = 1; n <= b.last; n++) {
+		const uint8_t *pg = bdb_page(&b, n);
+		uint16_t entries;
+		if (!pg)
+			break; /* the file is shorter than its metadata says: read what is there */
+		if (pg[25] != BDB_P_HASH && pg[25] != BDB_P_HASH_UNS)
+			continue;
+		entries = bdb16(&b, pg + 20);
+		if ((size_t)BDB_PAGE_HDR + (size_t)entries * 2 > b.pagesize)
+			continue;
+		/* Index entries come in (key, value) pairs; values are the odd ones. */
+		for (uint16_t i = 1; i < entries; i += 2) {
+			uint16_t off = bdb16(&b, pg + BDB_PAGE_HDR + 2 * i);
+			uint16_t koff = bdb16(&b, pg + BDB_PAGE_HDR + 2 * (i - 1));
+			uint8_t *blob = NULL;
+			size_t blen = 0;
+			int r;
+			if (off >= b.pagesize)
+				continue;
+			if (pg[off] == BDB_H_OFFPAGE && (size_t)off + 12 <= b.pagesize) {
+				r = bdb_overflow(&b, bdb32(&b, pg + off + 4),
+						 bdb32(&b, pg + off + 8), &blob, &blen);
+				if (r == -2)
+					return hull_fail(err, ENOMEM, "%s", location);
+				if (r < 0) {
+					damaged++;
+					continue;
+				}
+			} else if (pg[off] == BDB_H_KEYDATA && koff > off + 1 &&
+				   koff <= b.pagesize) {
+				/* small value stored on the page, up to where its key starts */
+				blen = (size_t)(koff - off - 1);
+				blob = malloc(blen);
+				if (!blob)
+					return hull_fail(err, ENOMEM, "%s", location);
+				memcpy(blob, pg + off + 1, blen);
+			} else {
+				continue;
+			}
+			if (++count > HULL_SCAN_MAX_PKGS) {
+				free(blob);
+				return hull_failk(err, HULL_ERR_LIMIT, 0,
+						  "%s: more than %d packages", location,
+						  HULL_SCAN_MAX_PKGS);
+			}
+			r = fn(blob, blen, ctx, err);
+			free(blob);
+			if (r < 0)
+				return -1;
+		}
+	}
+	if (damaged && inv)
+		hull_inventory_note(inv, "%s: %zu damaged BerkeleyDB records skipped", location,
+				    damaged);
+	return 0;
+}
+
+int hull_parse_rpmdb_bdb(struct hull_inventory *inv, const void *data, size_t len,
+			 const char *location, hull_err *err)
+{
+	struct parse_ctx pc = {inv, location};
+	return rpmbdb_each(data, len, location, parse_one, &pc, inv, err);
+}
+
+int hull_rpmdb_bdb_files(const void *data, size_t len, const char *location, struct hull_owned *o,
+			 hull_err *err)
+{
+	return rpmbdb_each(data, len, location, files_one, o, NULL, err);
+}
+
 /* ---- os-release ---- */
 
 void hull_parse_os_release(struct hull_inventory *inv, const char *data, size_t len)

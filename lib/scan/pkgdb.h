@@ -25,7 +25,13 @@ int hull_parse_rpm_header(struct hull_inventory *inv, const uint8_t *blob, size_
 /* A whole rpmdb.sqlite file held in memory (opened read-only with sqlite3_deserialize). */
 int hull_parse_rpmdb_sqlite(struct hull_inventory *inv, const void *data, size_t len,
 			    const char *location, hull_err *err);
+/* A BerkeleyDB hash Packages file (rpm before 4.16: RHEL/CentOS 7 and 8, AlmaLinux 8) held in
+ * memory: header blobs from the values (overflow chains followed, each page at most once). */
+int hull_parse_rpmdb_bdb(struct hull_inventory *inv, const void *data, size_t len,
+			 const char *location, hull_err *err);
 struct hull_owned;
+int hull_rpmdb_bdb_files(const void *data, size_t len, const char *location, struct hull_owned *o,
+			 hull_err *err);
 /* The files rpm installed (header file lists) into an owned map, owner "rpm:NAME". */
 int hull_rpm_header_files(const uint8_t *blob, size_t len, struct hull_owned *o, hull_err *err);
 int hull_rpmdb_sqlite_files(const void *data, size_t len, const char *location,

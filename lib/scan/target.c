@@ -197,14 +197,15 @@ static const char *const kept_paths[] = {
     "var/lib/rpm/rpmdb.sqlite",
     "usr/lib/sysimage/rpm/rpmdb.sqlite",
     "usr/share/rpm/rpmdb.sqlite",
+    "var/lib/rpm/Packages",
+    "usr/lib/sysimage/rpm/Packages",
     "etc/passwd",
     "etc/shadow",
     "etc/group",
 };
 
-static const char *const bdb_rpm_paths[] = {
-    "var/lib/rpm/Packages",
-    "usr/lib/sysimage/rpm/Packages",
+/* rpm's NDB backend (SUSE): not read, said so. */
+static const char *const ndb_rpm_paths[] = {
     "var/lib/rpm/Packages.db",
     "usr/lib/sysimage/rpm/Packages.db",
 };
@@ -464,11 +465,11 @@ static int collect_file(struct collector *c, const char *path, mode_t mode, uid_
 	loc = arena_path(c, path);
 	if (!loc)
 		return hull_fail(err, ENOMEM, "%s", path);
-	for (size_t i = 0; i < ARRAY_SIZE(bdb_rpm_paths) && c->o->packages; i++)
-		if (!strcmp(path, bdb_rpm_paths[i]))
+	for (size_t i = 0; i < ARRAY_SIZE(ndb_rpm_paths) && c->o->packages; i++)
+		if (!strcmp(path, ndb_rpm_paths[i]))
 			hull_inventory_note(c->inv,
-					    "%s: BerkeleyDB/NDB rpm database not read "
-					    "(only rpmdb.sqlite is supported)",
+					    "%s: rpm NDB database not read (rpmdb.sqlite and "
+					    "BerkeleyDB Packages are)",
 					    loc);
 
 	if (c->o->files) {
@@ -638,7 +639,7 @@ static const struct entry *kept(struct collector *c, const char *path)
 /* Language packages whose files an OS package installed: record the owner (owned.h). The
  * file lists are read only when there is a language package to look up. */
 static int mark_os_owned(struct collector *c, const struct entry *apk_db,
-			 const struct entry *rpm_db, hull_err *err)
+			 const struct entry *rpm_db, const struct entry *rpm_bdb, hull_err *err)
 {
 	struct hull_inventory *inv = c->inv;
 	struct hull_owned *o;
@@ -682,6 +683,15 @@ static int mark_os_owned(struct collector *c, const struct entry *apk_db,
 		}
 		hull_err_clear(&e2);
 	}
+	if (rpm_bdb) {
+		hull_err e2 = HULL_ERR_INIT;
+		if (hull_rpmdb_bdb_files(rpm_bdb->data, rpm_bdb->len, "Packages", o, &e2) < 0 &&
+		    e2.code == ENOMEM) {
+			hull_err_move(err, &e2);
+			goto out;
+		}
+		hull_err_clear(&e2);
+	}
 	for (size_t i = 0; i < inv->npkgs; i++) {
 		struct hull_pkg *p = &inv->pkgs[i];
 		char path[PATH_MAX];
@@ -707,7 +717,9 @@ static int finish_tree(struct collector *c, hull_err *err)
 	struct hull_inventory *inv = c->inv;
 	const struct entry *e;
 	static const char *const apk_dbs[] = {"lib/apk/db/installed", "usr/lib/apk/db/installed"};
-	const struct entry *apk_db = NULL, *rpm_db = NULL;
+	const struct entry *apk_db = NULL, *rpm_db = NULL, *rpm_bdb = NULL;
+	static const char *const rpm_bdbs[] = {"var/lib/rpm/Packages",
+					       "usr/lib/sysimage/rpm/Packages"};
 	static const char *const rpm_dbs[] = {"var/lib/rpm/rpmdb.sqlite",
 					      "usr/lib/sysimage/rpm/rpmdb.sqlite",
 					      "usr/share/rpm/rpmdb.sqlite"};
@@ -772,7 +784,18 @@ static int finish_tree(struct collector *c, hull_err *err)
 			break;
 		}
 	}
-	return mark_os_owned(c, apk_db, rpm_db, err);
+	/* Older rpm (RHEL/CentOS 7 and 8, AlmaLinux 8): BerkeleyDB; only when no rpmdb.sqlite,
+	 * which a converted database leaves next to the old file. */
+	for (size_t i = 0; !rpm_db && i < ARRAY_SIZE(rpm_bdbs); i++) {
+		if ((e = kept(c, rpm_bdbs[i]))) {
+			rpm_bdb = e;
+			if (hull_parse_rpmdb_bdb(inv, e->data, e->len, arena_path(c, rpm_bdbs[i]),
+						 err) < 0)
+				return -1;
+			break;
+		}
+	}
+	return mark_os_owned(c, apk_db, rpm_db, rpm_bdb, err);
 }
 
 static void collector_free(struct collector *c)

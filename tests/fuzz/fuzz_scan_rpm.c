@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* rpm header blobs, and whole rpmdb.sqlite images when the input starts like one. */
+/* rpm header blobs, and whole rpmdb.sqlite or BerkeleyDB Packages images when the input starts
+ * like one. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hull_inventory_init(&inv);
 	if (size >= 16 && !memcmp(data, "SQLite format 3", 16))
 		hull_parse_rpmdb_sqlite(&inv, data, size, "/var/lib/rpm/rpmdb.sqlite", &e);
+	else if (size >= 512 && (!memcmp(data + 12, "\x61\x15\x06\x00", 4) ||
+				 !memcmp(data + 12, "\x00\x06\x15\x61", 4)))
+		hull_parse_rpmdb_bdb(&inv, data, size, "/var/lib/rpm/Packages", &e);
 	else
 		hull_parse_rpm_header(&inv, data, size, "/var/lib/rpm/rpmdb.sqlite", &e);
 	hull_err_clear(&e);
@@ -23,6 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!o)
 			abort();
 		hull_rpm_header_files(data, size, o, &e);
+		hull_err_clear(&e);
+		hull_rpmdb_bdb_files(data, size, "/var/lib/rpm/Packages", o, &e);
 		hull_err_clear(&e);
 		hull_owned_free(o);
 	}

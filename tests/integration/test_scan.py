@@ -14,6 +14,7 @@ import io
 import json
 import os
 import shutil
+import struct
 import subprocess
 import tarfile
 import tempfile
@@ -363,6 +364,58 @@ def test_rpm_epoch_and_binary_names(db, alma9):
     assert {p["name"] for p in doc["packages"]} == {"openssl-libs", "openssl", "bash", "python3-requests", "requests"}
     req = [p for p in doc["packages"] if p["name"] == "requests"][0]
     assert req["type"] == "pypi" and req["owned_by"] == "rpm:python3-requests"
+
+
+def rpm_header(name, epoch, version, release, pad=0):
+    """An rpm header blob as rpm stores it in its database (index entries, then the store)."""
+    idx, store = b"", b""
+    tags = [(1000, name), (1001, version), (1002, release), (1022, "x86_64"),
+            (1044, f"{name}-{version}-{release}.src.rpm"), (1014, "OpenSSL" + " " * pad)]
+    for tag, val in tags:
+        idx += struct.pack(">IIII", tag, 6, len(store), 1)
+        store += val.encode() + b"\0"
+    while len(store) % 4:
+        store += b"\0"
+    idx += struct.pack(">IIII", 1003, 4, len(store), 1)
+    store += struct.pack(">I", epoch)
+    return struct.pack(">II", len(idx) // 16, len(store)) + idx + store
+
+
+@pytest.mark.parametrize("lorder", [1234, 4321])
+def test_rpm_berkeleydb(db, workdir, lorder):
+    """AlmaLinux 8 keeps rpm's database in BerkeleyDB (hash) Packages: written here with Berkeley
+    DB itself (python3-bsddb3), little- and big-endian, with headers spanning overflow pages."""
+    bsddb3 = pytest.importorskip("bsddb3", reason="python3-bsddb3 is not installed")
+    root = os.path.join(workdir, f"alma8-{lorder}")
+    os.makedirs(os.path.join(root, "var/lib/rpm"))
+    write(root, "etc/os-release", 'ID="almalinux"\nVERSION_ID="8.7"\n')
+    d = bsddb3.db.DB()
+    d.set_pagesize(4096)
+    d.set_lorder(lorder)
+    d.open(os.path.join(root, "var/lib/rpm/Packages"), dbtype=bsddb3.db.DB_HASH, flags=bsddb3.db.DB_CREATE)
+    headers = [rpm_header("openssl-libs", 1, "1.1.1k", "7.el8_6", pad=20000),  # 5 overflow pages
+               rpm_header("bash", 0, "4.4.20", "4.el8_6"),
+               rpm_header("gpg-pubkey", 0, "8483c65d", "5ccc5b19")]
+    for i in range(200):  # enough records for several hash pages
+        headers.append(rpm_header(f"pkg{i}", 0, "1.0", f"{i}.el8", pad=i * 37))
+    for i, h in enumerate(headers, 1):
+        d.put(struct.pack("<I" if lorder == 1234 else ">I", i), h)
+    d.close()
+    osv = os.path.join(workdir, f"alma8-{lorder}.json")
+    with open(osv, "w") as f:
+        json.dump({"id": "HULL-TEST-ALMA8-1", "modified": "2024-01-01T00:00:00Z", "summary": "Important: openssl",
+                   "affected": [{"package": {"ecosystem": "AlmaLinux:8", "name": "openssl-libs"},
+                                 "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"},
+                                                                            {"fixed": "1:1.1.1k-9.el8_7"}]}]}]}, f)
+    dbp = os.path.join(workdir, f"alma8-{lorder}.db")
+    run("db", "import", "--db", dbp, osv)
+    doc = scan_json("dir:" + root, dbp, "--scanners", "vuln")
+    names = {p["name"] for p in doc["packages"]}
+    assert len(names) == 202 and "gpg-pubkey" not in names  # keys are not software
+    assert vulns(doc) == {("openssl-libs", "HULL-TEST-ALMA8-1")}
+    v = doc["vulnerabilities"][0]
+    assert v["installed_version"] == "1:1.1.1k-7.el8_6" and v["severity"] == "HIGH"
+    assert v["package"]["location"] == "/var/lib/rpm/Packages"
 
 
 # ---- language packages ----
