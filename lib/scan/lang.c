@@ -138,18 +138,34 @@ int hull_parse_go_modinfo(struct hull_inventory *inv, const char *goversion, con
 	size_t pos = 0;
 	size_t count = 0;
 
-	if (goversion && !strncmp(goversion, "go", 2) && goversion[2] >= '0' &&
-	    goversion[2] <= '9') {
-		/* "go1.21.3" (maybe "go1.21.3 X:boringcrypto"): the stdlib as module v1.21.3 */
+	if (goversion) {
+		/* "go1.21.3" (maybe "go1.21.3 X:boringcrypto"): the stdlib as module v1.21.3. Only
+		 * release versions: a "go1.22rc1", "devel ..." or a vendor's "go1.22-20231128 ..."
+		 * toolchain has no place in the advisories' version order, so no stdlib entry. */
 		char v[64];
-		size_t n = strcspn(goversion + 2, " \t");
-		if (n < sizeof v - 1) {
+		size_t n = strcspn(goversion, " \t");
+		const char *p = goversion + 2;
+		int dots = 0;
+		bool ok = n > 2 && n < sizeof v - 1 && !strncmp(goversion, "go", 2);
+		for (size_t i = 2; ok && i < n; i++) {
+			if (goversion[i] == '.')
+				ok = ++dots <= 2 && goversion[i - 1] != '.';
+			else
+				ok = goversion[i] >= '0' && goversion[i] <= '9';
+		}
+		ok = ok && goversion[n - 1] != '.';
+		if (ok) {
 			v[0] = 'v';
-			memcpy(v + 1, goversion + 2, n);
-			v[n + 1] = '\0';
+			memcpy(v + 1, p, n - 2);
+			v[n - 1] = '\0';
 			if (go_add(inv, HULL_PKG_GOSTDLIB, "stdlib", 6, v, strlen(v), location,
 				   err) < 0)
 				return -1;
+		} else {
+			hull_inventory_note(inv,
+					    "%s: Go toolchain \"%.40s\" is not a release: stdlib "
+					    "not listed",
+					    location, goversion);
 		}
 	}
 	while (pos < len) {
@@ -278,7 +294,7 @@ int hull_parse_go_buildinfo(struct hull_inventory *inv, const uint8_t *data, siz
 	size_t pos;
 	uint64_t vlen, mlen;
 	const char *ver, *mod;
-	char gov[64];
+	char gov[256];
 
 	if (len < 32 || memcmp(data, go_magic, sizeof go_magic))
 		return 0;

@@ -493,8 +493,13 @@ static int collect_file(struct collector *c, const char *path, mode_t mode, uid_
 		if (r < 0)
 			return hull_fail(err, ENOMEM, "%s", path);
 		if (r == 0 &&
-		    hull_parse_go_buildinfo(c->inv, (const uint8_t *)win, wl, loc, err) < 0)
-			return hull_wrap(err, "%s", loc);
+		    hull_parse_go_buildinfo(c->inv, (const uint8_t *)win, wl, loc, err) < 0) {
+			/* A malformed binary is not a reason to abandon the scan. */
+			if (err->code == ENOMEM)
+				return -1;
+			hull_inventory_note(c->inv, "%s", err->msg);
+			hull_err_clear(err);
+		}
 		w &= ~(unsigned)W_GO;
 	}
 	if ((w & W_SECRET) && src->fd >= 0) {
@@ -534,6 +539,8 @@ static int collect_file(struct collector *c, const char *path, mode_t mode, uid_
 		return -1;
 	if (w & W_GO && hull_parse_go_binary(c->inv, (const uint8_t *)data, len, loc, err) < 0) {
 		/* A malformed binary is not a reason to abandon the scan. */
+		if (err->code == ENOMEM)
+			return -1;
 		hull_inventory_note(c->inv, "%s", err->msg);
 		hull_err_clear(err);
 	}

@@ -645,3 +645,36 @@ TEST(jar_member_budget)
 	T_EQ_INT(inv.npkgs, 3);
 	hull_inventory_free(&inv);
 }
+
+TEST(go_toolchain_versions)
+{
+	static const char mod[] = "path\tx\nmod\tx\tv1.0.0\t\n";
+	static const struct {
+		const char *go, *stdlib; /* NULL: not listed */
+	} v[] = {
+	    {"go1.21.3", "v1.21.3"},
+	    {"go1.21.3 X:boringcrypto", "v1.21.3"},
+	    {"go1.22", "v1.22"},
+	    {"go1.22rc1", NULL},
+	    {"devel go1.23-abcdef", NULL},
+	    {"go1.22-20231128 RC00 cl/586082447 +5e50e8d3ee X:fieldtrack,boringcrypto", NULL},
+	    {"go1..2", NULL},
+	    {"go1.2.", NULL},
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		struct hull_inventory inv;
+		hull_err e = HULL_ERR_INIT;
+		hull_inventory_init(&inv);
+		T_EQ_INT(hull_parse_go_modinfo(&inv, v[i].go, mod, strlen(mod), "/bin/x", &e), 0);
+		if (v[i].stdlib) {
+			T_ASSERT(find(&inv, "stdlib"));
+			T_EQ_STR(find(&inv, "stdlib")->version, v[i].stdlib);
+			T_EQ_INT(inv.nnotes, 0);
+		} else {
+			T_ASSERT(!find(&inv, "stdlib"));
+			T_EQ_INT(inv.nnotes, 1);
+		}
+		T_ASSERT(find(&inv, "x"));
+		hull_inventory_free(&inv);
+	}
+}
