@@ -6,9 +6,11 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1052,24 +1054,79 @@ static void blob_list_free(struct blob_list *bl)
 	bl->n = 0;
 }
 
+static int copy_fd(int from, int to, hull_err *err);
+
+/* Exports go into directories hull does not own (/tmp, a user's home): a file is always
+ * created new (O_EXCL|O_NOFOLLOW, a random name) and renamed over the target, so a planted
+ * symlink or hardlink at the target or temp name cannot redirect root's writes. */
+static int create_temp(int dirfd, char *name, size_t n, hull_err *err)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		unsigned char r[8];
+		int fd;
+		if (getrandom(r, sizeof r, 0) != sizeof r)
+			return hull_fail(err, errno, "random");
+		snprintf(name, n, ".hull-export-%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
+			 r[3], r[4], r[5], r[6], r[7]);
+		fd =
+		    openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : hull_fail(err, errno, "create %s", name);
+	}
+	return hull_fail(err, EEXIST, "create a temporary file");
+}
+
+static int publish_data(int dirfd, const char *name, const void *data, size_t len, int from_fd,
+			hull_err *err)
+{
+	char tmp[64];
+	int fd = create_temp(dirfd, tmp, sizeof tmp, err), rc;
+	ssize_t w;
+	if (fd < 0)
+		return -1;
+	if (from_fd >= 0) {
+		rc = copy_fd(from_fd, fd, err);
+	} else {
+		w = hull_write_all(fd, data, len);
+		rc = w < 0 ? hull_fail(err, (int)-w, "write %s", name) : 0;
+	}
+	if (close(fd) < 0 && rc == 0)
+		rc = hull_fail(err, errno, "write %s", name);
+	if (rc == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		rc = hull_fail(err, errno, "rename to %s", name);
+	if (rc < 0)
+		unlinkat(dirfd, tmp, 0);
+	return rc;
+}
+
 static int export_archive(struct hull_store *s, const struct hull_image *im, const char *path,
 			  const char *ref_name, hull_err *err)
 {
 	struct archive *a = archive_write_new();
 	struct blob_list bl = {0};
-	_cleanup_free_ char *tmp = hull_strdup_printf("%s.tmp%d", path, (int)getpid());
-	_cleanup_free_ char *index = NULL;
+	_cleanup_free_ char *index = NULL, *dir = strdup(path), *base = strdup(path);
+	_cleanup_close_ int dfd = -1, out_fd = -1;
+	char tmp[64];
 	json_object *idx = NULL, *arr;
 	int rc = -1;
 	uint64_t msize = 0;
-	if (!a || !tmp)
+	tmp[0] = '\0';
+	if (!a || !dir || !base)
 		return hull_fail(err, ENOMEM, "export");
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		hull_fail(err, errno, "open the directory of %s", path);
+		goto out;
+	}
 	if (export_blobs(s, im, &bl, err) < 0)
 		goto out;
-	archive_write_set_format_pax_restricted(a);
-	if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
-		hull_fail(err, errno, "create %s: %s", tmp, archive_error_string(a));
+	out_fd = create_temp(dfd, tmp, sizeof tmp, err);
+	if (out_fd < 0)
 		goto out;
+	archive_write_set_format_pax_restricted(a);
+	if (archive_write_open_fd(a, out_fd) != ARCHIVE_OK) {
+		hull_fail(err, errno, "write %s: %s", path, archive_error_string(a));
+		goto out_file;
 	}
 	if (write_member(a, "oci-layout", oci_layout_text, -1, (int64_t)strlen(oci_layout_text),
 			 err) < 0)
@@ -1101,14 +1158,14 @@ static int export_archive(struct hull_store *s, const struct hull_image *im, con
 		hull_fail(err, EIO, "write %s: %s", tmp, archive_error_string(a));
 		goto out_file;
 	}
-	if (rename(tmp, path) < 0) {
-		hull_fail(err, errno, "rename %s", path);
+	if (renameat(dfd, tmp, dfd, basename(base)) < 0) {
+		hull_fail(err, errno, "rename to %s", path);
 		goto out_file;
 	}
 	rc = 0;
 out_file:
-	if (rc < 0)
-		unlink(tmp);
+	if (rc < 0 && tmp[0])
+		unlinkat(dfd, tmp, 0);
 out:
 	if (idx)
 		json_object_put(idx);
@@ -1158,10 +1215,9 @@ static int export_dir(struct hull_store *s, const struct hull_image *im, const c
 	if (export_blobs(s, im, &bl, err) < 0)
 		return -1;
 	for (size_t i = 0; i < bl.n; i++) {
-		char rel[HULL_DIGEST_MAX + 16], dir[32];
+		char dir[32];
 		uint64_t size;
-		_cleanup_close_ int fd = hull_store_open_blob(s, bl.digest[i], &size, err),
-				    dst = -1, bd = -1;
+		_cleanup_close_ int fd = hull_store_open_blob(s, bl.digest[i], &size, err), bd = -1;
 		if (fd < 0)
 			goto out;
 		if (i == 0)
@@ -1171,15 +1227,10 @@ static int export_dir(struct hull_store *s, const struct hull_image *im, const c
 		bd = hull_mkdir_in_root(dfd, dir, 0755, err);
 		if (bd < 0)
 			goto out;
-		snprintf(rel, sizeof rel, "%s/%s", dir, hull_digest_hex(bl.digest[i]));
-		close(bd);
-		dst = hull_open_in_root(dfd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644,
-					0, err);
-		if (dst < 0 || copy_fd(fd, dst, err) < 0)
+		if (publish_data(bd, hull_digest_hex(bl.digest[i]), NULL, 0, fd, err) < 0)
 			goto out;
 	}
-	if (hull_write_file_atomic(dfd, "oci-layout", 0644, oci_layout_text,
-				   strlen(oci_layout_text), err) < 0)
+	if (publish_data(dfd, "oci-layout", oci_layout_text, strlen(oci_layout_text), -1, err) < 0)
 		goto out;
 	/* Merge into an existing index.json: same ref.name is replaced. */
 	narr = json_object_new_array();
@@ -1207,8 +1258,11 @@ static int export_dir(struct hull_store *s, const struct hull_image *im, const c
 	json_object_array_add(narr, index_entry(im, ref_name, (int64_t)msize));
 	hull_json_add(idx, "manifests", narr);
 	text = hull_json_dump(idx, false);
-	if (!text || hull_write_file_atomic(dfd, "index.json", 0644, text, strlen(text), err) < 0)
+	if (!text || publish_data(dfd, "index.json", text, strlen(text), -1, err) < 0) {
+		if (!hull_err_set(err))
+			hull_fail(err, ENOMEM, "export");
 		goto out;
+	}
 	rc = 0;
 out:
 	blob_list_free(&bl);

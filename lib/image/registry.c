@@ -552,6 +552,14 @@ static int fetch_token(struct hull_registry *r, const struct hull_auth_challenge
 		return hull_failk(err, HULL_ERR_INVALID, 0,
 				  "%s: token realm \"%.200s\" is not an http(s) URL", r->host,
 				  ch->realm ? ch->realm : "");
+	/* A registry reached over verified TLS cannot have our credentials sent to a plain-http
+	 * realm: that downgrade would expose them on the network. */
+	if (r->user && r->tls_verify && !strcmp(r->scheme, "https") &&
+	    !hull_str_has_prefix(ch->realm, "https://"))
+		return hull_failk(
+		    err, HULL_ERR_REJECTED, 0,
+		    "%s: refusing to send credentials to the plain-http token realm %.200s",
+		    r->host, ch->realm);
 	if (ch->service)
 		esc_svc = curl_easy_escape(NULL, ch->service, 0);
 	esc_scope = curl_easy_escape(NULL, scope, 0);

@@ -57,7 +57,7 @@ struct xctx {
 	char *cache_path;
 	int cache_fd;
 	struct dirtime *dt;
-	size_t ndt, capdt;
+	size_t ndt, capdt, dt_bytes;
 	char shown[320]; /* the entry name, printable, for errors */
 };
 
@@ -384,8 +384,17 @@ static int write_data(struct xctx *x, struct archive *a, int fd, struct archive_
 	return 0;
 }
 
+/* Directory times are restored at the end. Their paths are kept in memory, so a layer of
+ * millions of long directory names could make that list huge: past 64 MiB the remaining
+ * directories keep the time of their extraction (cosmetic, never a failure). */
+#define DIRTIME_MAX_BYTES (64u << 20)
+
 static int add_dirtime(struct xctx *x, const char *rel, struct archive_entry *e, hull_err *err)
 {
+	size_t need = strlen(rel) + 1 + sizeof(struct dirtime);
+	if (x->dt_bytes + need > DIRTIME_MAX_BYTES)
+		return 0;
+	x->dt_bytes += need;
 	if (x->ndt == x->capdt) {
 		size_t cap = x->capdt ? x->capdt * 2 : 256;
 		struct dirtime *n = realloc(x->dt, cap * sizeof *n);

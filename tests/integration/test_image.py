@@ -337,3 +337,26 @@ def test_concurrent_pulls_of_one_image(store, pushed):
         assert all(l["Unpacked"] for l in ins["Layers"])
     p = store("launch", "--rm", pushed["bbz"], "cat", "/etc/motd", check=True)
     assert p.stdout == "hello from layer 2\n"
+
+
+def test_export_never_writes_through_planted_links(store, busybox_layout, tmp_path):
+    """An export directory may belong to someone else: a symlink or hardlink planted at the
+    target name must be replaced, not written through."""
+    store("image", "import", f"oci:{busybox_layout.path}:bb", "localhost/bb:1", check=True)
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    os.link(victim, out / "x.tar")
+    os.symlink(victim, out / "y.tar")
+    store("image", "export", "bb:1", f"oci-archive:{out}/x.tar", check=True)
+    store("image", "export", "bb:1", f"oci-archive:{out}/y.tar", check=True)
+    lay = tmp_path / "lay"
+    (lay / "blobs" / "sha256").mkdir(parents=True)
+    manifest = store.images()[0]["Digest"][7:]
+    os.link(victim, lay / "blobs" / "sha256" / manifest)
+    os.symlink(victim, lay / "index.json")
+    store("image", "export", "bb:1", f"oci:{lay}:v1", check=True)
+    assert victim.read_text() == "precious\n"
+    assert not os.path.islink(out / "y.tar") and os.stat(out / "x.tar").st_nlink == 1
+    assert json.loads((lay / "index.json").read_text())["manifests"][0]["digest"][7:] == manifest
