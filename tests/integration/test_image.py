@@ -246,7 +246,7 @@ def test_import_refuses_broken_layouts(store, tmp_path):
     assert p.returncode != 0 and "lists 0 images" in p.stderr
     p = store("image", "import", f"oci-archive:{tmp_path}/missing.tar")
     assert p.returncode != 0 and "missing.tar" in p.stderr
-    p = store("image", "import", f"tarball:{tmp_path}")
+    p = store("image", "import", f"docker-daemon:{tmp_path}")
     assert p.returncode != 0 and "unknown transport" in p.stderr
 
 
