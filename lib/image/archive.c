@@ -819,8 +819,7 @@ static int import_tarball(struct hull_store *s, const char *src, const char *nam
 	char created[64];
 
 	if (!name)
-		return hull_failk(err, HULL_ERR_INVALID, 0, "%s: a tarball import needs a NAME",
-				  src);
+		return hull_failk(err, HULL_ERR_INVALID, 0, "a tarball import needs a NAME");
 	final = import_name(name, err);
 	if (!final)
 		return -1;
