@@ -172,7 +172,8 @@ bool hull_secret_path_skipped(const char *path)
 	static const char *const dirs[] = {"test",     "tests",	      "testdata",
 					   "example",  "examples",    "vendor",
 					   "fixtures", "__pycache__", ".git"};
-	static const char *const suffixes[] = {".md", ".rst", ".pyc", ".map", ".svg", ".min.js"};
+	static const char *const suffixes[] = {".md",  ".rst",	  ".pyc",     ".map",
+					       ".svg", ".min.js", "_test.go", ".spec.js"};
 	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (hull_str_has_prefix(path, prefixes[i]))
 			return true;

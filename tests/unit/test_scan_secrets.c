@@ -290,6 +290,7 @@ TEST(binary_and_skipped_paths)
 	T_ASSERT(hull_secret_path_skipped("app/tests/fixtures/key.pem"));
 	T_ASSERT(hull_secret_path_skipped("app/vendor/lib.js"));
 	T_ASSERT(hull_secret_path_skipped("app/README.md"));
+	T_ASSERT(hull_secret_path_skipped("src/crypto/tls/example_test.go"));
 	T_ASSERT(!hull_secret_path_skipped("app/config.yml"));
 	T_ASSERT(!hull_secret_path_skipped("root/.aws/credentials"));
 	T_ASSERT(!hull_secret_path_skipped("etc/tests")); /* a file named tests */
