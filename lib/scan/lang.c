@@ -351,13 +351,16 @@ int hull_parse_jar_manifest(const char *data, size_t len, char **title, char **v
 		KEY("Implementation-Version:", version)
 		KEY("Implementation-Vendor-Id:", vendor_id)
 		KEY("Bundle-Version:", version)
-		KEY("Bundle-Name:", title)
+		KEY("Bundle-SymbolicName:", title)
 #undef KEY
 		if (!dst || *dst)
 			continue;
 		{
 			const char *v = line + kl;
 			size_t vl = n - kl;
+			/* "org.objectweb.asm;singleton:=true": the name ends at the parameters */
+			if (dst == title && memchr(v, ';', vl))
+				vl = (size_t)((const char *)memchr(v, ';', vl) - v);
 			while (vl && *v == ' ')
 				v++, vl--;
 			if (!vl || vl > 256 || memchr(v, '\0', vl))
@@ -547,7 +550,9 @@ static int parse_jar(struct hull_inventory *inv, const void *data, size_t len, c
 		char *title, *version, *vendor;
 		if (hull_parse_jar_manifest(mf, mflen, &title, &version, &vendor) < 0)
 			return hull_fail(err, ENOMEM, "%s", location);
-		if (title && version) {
+		/* A title with spaces is a description ("ASM, a very small and fast ..."), one with
+		 * '%' a localisation key: the file name says more. */
+		if (title && version && !strpbrk(title, " %") && !strpbrk(version, " %")) {
 			struct hull_pkg p = {.type = HULL_PKG_MAVEN,
 					     .group = vendor,
 					     .name = title,

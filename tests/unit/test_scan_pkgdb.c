@@ -678,3 +678,28 @@ TEST(go_toolchain_versions)
 		hull_inventory_free(&inv);
 	}
 }
+
+TEST(jar_manifest_names)
+{
+	static unsigned char z[4096];
+	const char *names[] = {"META-INF/MANIFEST.MF"};
+	const char *desc[] = {"Manifest-Version: 1.0\nBundle-Name: ASM, a very small and fast Java "
+			      "bytecode manipulation framework\nBundle-Version: 9.7.1\n"};
+	const char *sym[] = {
+	    "Manifest-Version: 1.0\nBundle-SymbolicName: org.objectweb.asm;singleton:=true\n"
+	    "Bundle-Version: 9.7.1\n"};
+	struct hull_inventory inv;
+	hull_err e = HULL_ERR_INIT;
+	size_t n = make_zip(z, sizeof z, names, desc, 1);
+	hull_inventory_init(&inv);
+	/* a description is no name: the file name is used */
+	T_EQ_INT(hull_parse_jar(&inv, z, n, "/lib/asm-9.7.1.jar", 0, &e), 0);
+	T_EQ_INT(inv.npkgs, 1);
+	T_EQ_STR(inv.pkgs[0].name, "asm");
+	T_EQ_STR(inv.pkgs[0].version, "9.7.1");
+	n = make_zip(z, sizeof z, names, sym, 1);
+	T_EQ_INT(hull_parse_jar(&inv, z, n, "/lib/x.jar", 0, &e), 0);
+	T_EQ_INT(inv.npkgs, 2);
+	T_EQ_STR(inv.pkgs[1].name, "org.objectweb.asm");
+	hull_inventory_free(&inv);
+}
