@@ -161,7 +161,7 @@ static void purl_lower_escape(hull_buf *b, const char *s)
 {
 	char tmp[512];
 	size_t i;
-	for (i = 0; s[i] && i < sizeof tmp - 1; i++)
+	for (i = 0; i < sizeof tmp - 1 && s[i]; i++)
 		tmp[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
 	tmp[i] = '\0';
 	purl_escape(b, tmp, false);

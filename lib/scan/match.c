@@ -42,7 +42,7 @@ static bool version_prefix(const char *v, int parts, char *out, size_t size)
 	int seen = 0;
 	if (!v || !*v)
 		return false;
-	while (v[n] && n < size - 1) {
+	while (n < size - 1 && v[n]) {
 		if (v[n] == '.' && ++seen == parts)
 			break;
 		n++;

@@ -560,7 +560,7 @@ json_object *hull_report_cyclonedx(const struct hull_report *r, bool with_vulns)
 				{
 					char low[16];
 					size_t k;
-					for (k = 0; f->severity[k] && k < sizeof low - 1; k++)
+					for (k = 0; k < sizeof low - 1 && f->severity[k]; k++)
 						low[k] = (char)(f->severity[k] | 0x20);
 					low[k] = '\0';
 					hull_json_add_str(rt, "severity", low);
