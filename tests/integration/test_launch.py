@@ -154,3 +154,28 @@ def test_launch_errors(store, bb):
     assert os.listdir(os.path.join(store.storage, "containers")) == []
     p = store("launch", "--rm", "--policy", "/nonexistent.json", bb, "true")
     assert p.returncode != 0 and "--policy" in p.stderr
+
+
+def test_terminal_and_stdin(store, bb):
+    import pty
+    import subprocess
+    from conftest import HULL
+    argv = [HULL, "--root", store.root, "--storage-root", store.storage, "launch", "--rm", "-t", bb,
+            "sh", "-c", "tty; exit 4"]
+    master, slave = pty.openpty()
+    p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=store.env)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    assert p.wait(30) == 4
+    os.close(master)
+    assert b"/dev/pts/" in out
+    p = store("launch", "--rm", "-i", bb, "sh", input="echo from-stdin\n")
+    assert p.stdout == "from-stdin\n"
