@@ -44,24 +44,47 @@ int image_cli_devices(const char *v, struct hull_unpack_opts *uo)
 	return 0;
 }
 
+int image_cli_size(const char *s, uint64_t *out)
+{
+	char *end;
+	double v;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+	case 'b':
+	case 'B':
+		break;
+	case 'k':
+	case 'K':
+		v *= 1024;
+		break;
+	case 'm':
+	case 'M':
+		v *= 1024 * 1024;
+		break;
+	case 'g':
+	case 'G':
+		v *= 1024.0 * 1024 * 1024;
+		break;
+	default:
+		return -1;
+	}
+	if (*end && end[1] && strcmp(end + 1, "b") && strcmp(end + 1, "B"))
+		return -1;
+	if (v > 9e18)
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
 int image_cli_limit(int opt, const char *v, struct hull_unpack_opts *uo)
 {
 	uint64_t n;
-	char *end;
-	double d;
-	errno = 0;
-	d = strtod(v, &end);
-	if (errno || end == v || d < 1)
+	if (image_cli_size(v, &n) < 0 || n < 1)
 		return cli_errorf("invalid limit \"%s\" (a number, optionally with k, m, g)", v);
-	if (*end == 'k' || *end == 'K')
-		d *= 1024;
-	else if (*end == 'm' || *end == 'M')
-		d *= 1024 * 1024;
-	else if (*end == 'g' || *end == 'G')
-		d *= 1024.0 * 1024 * 1024;
-	else if (*end)
-		return cli_errorf("invalid limit \"%s\" (a number, optionally with k, m, g)", v);
-	n = d > 1.8e19 ? UINT64_MAX : (uint64_t)d;
 	if (opt == IMAGE_OPT_MAX_LAYER)
 		uo->lim.max_stream_bytes = n;
 	else if (opt == IMAGE_OPT_MAX_ENTRIES)

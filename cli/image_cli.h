@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "image/image.h"
 #include "image/store.h"
@@ -19,6 +20,8 @@ enum { IMAGE_OPT_MAX_LAYER = 0x1000, IMAGE_OPT_MAX_ENTRIES, IMAGE_OPT_MAX_FILE }
 		"max-file-bytes", required_argument, 0, IMAGE_OPT_MAX_FILE                         \
 	}
 int image_cli_limit(int opt, const char *v, struct hull_unpack_opts *uo);
+/* "64m", "1g", "4096": bytes (k, m, g are powers of 1024). */
+int image_cli_size(const char *s, uint64_t *out);
 /* Parse --devices reject|skip|allow. */
 int image_cli_devices(const char *v, struct hull_unpack_opts *uo);
 /* Pull with a progress bar on a TTY; prints the error. */

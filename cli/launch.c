@@ -76,42 +76,6 @@ static int rt_init(struct hull_runtime *rt, hull_err *err)
 	return cli_admission_setup(rt, err);
 }
 
-static int parse_size(const char *s, int64_t *out)
-{
-	char *end;
-	double v;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -1;
-	switch (*end) {
-	case '\0':
-	case 'b':
-	case 'B':
-		break;
-	case 'k':
-	case 'K':
-		v *= 1024;
-		break;
-	case 'm':
-	case 'M':
-		v *= 1024 * 1024;
-		break;
-	case 'g':
-	case 'G':
-		v *= 1024.0 * 1024 * 1024;
-		break;
-	default:
-		return -1;
-	}
-	if (*end && end[1] && strcmp(end + 1, "b") && strcmp(end + 1, "B"))
-		return -1;
-	if (v > 9e18)
-		return -1;
-	*out = (int64_t)v;
-	return 0;
-}
-
 struct launch_args {
 	struct hull_launch_opts o;
 	const char *image;
@@ -153,6 +117,7 @@ static int parse_launch(int argc, char **argv, struct launch_args *a)
 					     IMAGE_LIMIT_OPTIONS,
 					     {"help", no_argument, 0, 'h'},
 					     OPT_END};
+	uint64_t mem;
 	int c;
 	memset(a, 0, sizeof *a);
 	a->pull = "missing";
@@ -203,10 +168,11 @@ static int parse_launch(int argc, char **argv, struct launch_args *a)
 			a->o.read_only = true;
 			break;
 		case 'm':
-			if (parse_size(optarg, &a->o.memory) < 0 || a->o.memory < 4096 * 64)
+			if (image_cli_size(optarg, &mem) < 0 || mem < 4096 * 64 || mem > INT64_MAX)
 				return cli_errorf("launch: --memory \"%s\": a size of at least "
 						  "256k (e.g. 64m, 1g)",
 						  optarg);
+			a->o.memory = (int64_t)mem;
 			break;
 		case 'P': {
 			int64_t n;
