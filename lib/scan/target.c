@@ -1536,7 +1536,7 @@ out:
 	return ret;
 }
 
-static int scan_oci_archive(const char *file, const struct hull_scan_opts *o,
+static int scan_oci_archive(const char *file, const char *tag, const struct hull_scan_opts *o,
 			    struct hull_inventory *inv, struct hull_image_meta *meta, hull_err *err)
 {
 	const char *tmpd = getenv("TMPDIR");
@@ -1551,7 +1551,7 @@ static int scan_oci_archive(const char *file, const struct hull_scan_opts *o,
 	dfd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	r = dfd < 0 ? hull_fail(err, errno, "%s", tmpl) : extract_oci_archive(file, dfd, err);
 	if (r == 0)
-		r = hull_scan_oci_layout(dfd, NULL, o, inv, meta, err);
+		r = hull_scan_oci_layout(dfd, tag, o, inv, meta, err);
 	base = strrchr(tmpl, '/');
 	*base = '\0';
 	parent = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1570,7 +1570,18 @@ int hull_scan_target(const char *spec, const struct hull_scan_opts *o, struct hu
 	if (!(meta->ref = strdup(spec)))
 		return hull_fail(err, ENOMEM, "scan");
 	if (hull_str_has_prefix(spec, "oci-archive:")) {
-		r = scan_oci_archive(spec + 12, o, inv, meta, err);
+		/* oci-archive:PATH[:TAG], split like oci: (a file named with a colon wins) */
+		_cleanup_free_ char *file = strdup(spec + 12);
+		char *colon, *tag = NULL;
+		struct stat st;
+		if (!file)
+			return hull_fail(err, ENOMEM, "scan");
+		colon = strrchr(file, ':');
+		if (colon && !strchr(colon, '/') && stat(file, &st) < 0) {
+			*colon = '\0';
+			tag = colon + 1;
+		}
+		r = scan_oci_archive(file, tag && *tag ? tag : NULL, o, inv, meta, err);
 		if (r < 0)
 			return hull_wrap(err, "scan %s", spec);
 		return 0;

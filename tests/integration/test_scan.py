@@ -619,6 +619,10 @@ def test_oci_archive_and_corruption(db, image, workdir):
             t.add(os.path.join(image, name), arcname=name)
     doc = scan_json("oci-archive:" + archive, db, "--scanners", "vuln")
     assert vulns(doc) == {("libssl1.1", "DSA-5343-1")}
+    doc = scan_json(f"oci-archive:{archive}:latest", db, "--scanners", "vuln,misconfig")
+    assert doc["target"]["tag"] == "latest" and any(m["id"] == "HULL-IMG-003" for m in doc["misconfigurations"])
+    p = run("scan", "--db", db, f"oci-archive:{archive}:v9", check=False)
+    assert p.returncode == 1 and 'no image tagged "v9"' in p.stderr
     bad = os.path.join(workdir, "oci-bad")
     shutil.copytree(image, bad)
     manifest_digest = json.load(open(os.path.join(bad, "index.json")))["manifests"][0]["digest"]
