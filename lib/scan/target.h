@@ -44,7 +44,7 @@ struct hull_scan_opts {
 	const struct hull_secret_rules *rules;
 };
 
-/* Collect the target's inventory. spec: "dir:PATH", "oci:DIR[:TAG]", "oci-archive:PATH", or a
+/* Collect the target's inventory. spec: "dir:PATH", "oci:DIR[:TAG]", "oci-archive:PATH[:TAG]", or a
  * bare existing directory. Image references from hull's store go through
  * hull_scan_store_image (see store.c). */
 int hull_scan_target(const char *spec, const struct hull_scan_opts *o, struct hull_inventory *inv,
