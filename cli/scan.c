@@ -323,7 +323,8 @@ static int cmd_sbom(int argc, char **argv)
 		case 'h':
 			printf("usage: hull sbom [--format cyclonedx|spdx|json] [--output FILE] "
 			       "TARGET\n"
-			       "TARGET: dir:PATH, oci:DIR[:TAG], oci-archive:PATH or an image in "
+			       "TARGET: dir:PATH, oci:DIR[:TAG], oci-archive:PATH[:TAG] or an "
+			       "image in "
 			       "the store\n");
 			return 0;
 		default:
@@ -449,7 +450,8 @@ static int cmd_scan(int argc, char **argv)
 			       "                 [--ignore-unfixed] [--exit-code N] [--db PATH]\n"
 			       "                 [--scanners vuln,secret,misconfig] [--output "
 			       "FILE] TARGET\n"
-			       "TARGET: dir:PATH, oci:DIR[:TAG], oci-archive:PATH or an image in "
+			       "TARGET: dir:PATH, oci:DIR[:TAG], oci-archive:PATH[:TAG] or an "
+			       "image in "
 			       "the store\n"
 			       "exit: N when anything at the selected severities is found, 0 "
 			       "otherwise,\n"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Scan targets: a directory (`dir:PATH`), an OCI image layout (`oci:DIR[:TAG]`), an OCI archive
- * (`oci-archive:PATH`). Images are read layer by layer straight from their blobs, whiteouts
+ * (`oci-archive:PATH[:TAG]`). Images are read layer by layer straight from their blobs, whiteouts
  * honoured, digests verified while streaming; nothing is unpacked to disk and nothing in the
  * tree is ever followed outside it. */
 #pragma once
