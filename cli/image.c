@@ -298,6 +298,42 @@ static int cmd_export(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_push(int argc, char **argv)
+{
+	static const struct option opts[] = {{"tls-verify", optional_argument, 0, 'T'},
+					     {"authfile", required_argument, 0, 'a'},
+					     {"help", no_argument, 0, 'h'},
+					     OPT_END};
+	struct hull_registry_opts ro = {.tls_verify = true};
+	struct hull_store s;
+	hull_err err = HULL_ERR_INIT;
+	int c, rc = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'T') {
+			if (!parse_bool(optarg, &ro.tls_verify))
+				return cli_errorf("push: --tls-verify must be true or false");
+		} else if (c == 'a') {
+			ro.auth_file = optarg;
+		} else if (c == 'h') {
+			printf("usage: hull image push [--tls-verify=false] [--authfile F] IMAGE "
+			       "[DEST]\n");
+			return 0;
+		} else {
+			return 1;
+		}
+	}
+	if (optind >= argc || argc - optind > 2)
+		return cli_errorf("push: expected IMAGE [DEST] (see hull image push --help)");
+	if (image_cli_store(&s))
+		return 1;
+	if (hull_image_push(&s, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &ro,
+			    &err) < 0)
+		rc = cli_error(&err);
+	hull_store_close(&s);
+	return rc;
+}
+
 static void split_name(const char *name, char *repo, size_t rn, char *tag, size_t tn)
 {
 	const char *slash = strrchr(name, '/'), *colon = strrchr(slash ? slash : name, ':');
@@ -605,7 +641,8 @@ static int cmd_image(int argc, char **argv)
 		int (*fn)(int, char **);
 	} subs[] = {{"pull", cmd_pull}, {"import", cmd_import}, {"export", cmd_export},
 		    {"ls", cmd_ls},	{"list", cmd_ls},	{"inspect", cmd_inspect},
-		    {"rm", cmd_rm},	{"prune", cmd_prune},	{"tag", cmd_tag}};
+		    {"rm", cmd_rm},	{"prune", cmd_prune},	{"tag", cmd_tag},
+		    {"push", cmd_push}};
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		printf("usage: hull [--storage-root DIR] image COMMAND\n\n"
@@ -618,7 +655,9 @@ static int cmd_image(int argc, char **argv)
 		       "  inspect IMAGE         show an image (config, layers, unpack reports)\n"
 		       "  rm [-f] IMAGE         remove an image or one of its names\n"
 		       "  prune                 remove unnamed images and unused blobs/layers\n"
-		       "  tag IMAGE NAME        add a name\n");
+		       "  tag IMAGE NAME        add a name\n"
+		       "  push IMAGE [DEST]     push to a registry (blobs, then the manifest)\n"
+		       "  push IMAGE [DEST]     push to a registry (blobs, then the manifest)\n");
 		return argc < 2;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)

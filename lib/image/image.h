@@ -50,6 +50,11 @@ int hull_image_import(struct hull_store *s, const char *source, const char *name
  * are written byte for byte as stored (digests and signatures stay valid). */
 int hull_image_export(struct hull_store *s, const char *what, const char *dest, hull_err *err);
 
+/* Push a stored image to a registry under dest (NULL: its first name): blobs (skipped when the
+ * registry has them), then the manifest, byte for byte. */
+int hull_image_push(struct hull_store *s, const char *what, const char *dest,
+		    const struct hull_registry_opts *o, hull_err *err);
+
 /* Make sure every layer of a stored image is unpacked (from its verified blob if needed).
  * Used by launch after a `prune` or for images whose layers were removed. */
 int hull_image_ensure_layers(struct hull_store *s, const struct hull_image *im,

@@ -497,3 +497,50 @@ out:
 	hull_ref_free(&ref);
 	return r;
 }
+
+/* ---------------- push ---------------- */
+
+int hull_image_push(struct hull_store *s, const char *what, const char *dest,
+		    const struct hull_registry_opts *o, hull_err *err)
+{
+	struct hull_image im = {0};
+	struct hull_manifest *m = NULL;
+	struct hull_image_config *cfg = NULL;
+	struct hull_registry *reg = NULL;
+	struct hull_ref ref = {0};
+	_cleanup_free_ char *md = NULL;
+	size_t ml;
+	int rc = -1;
+
+	if (hull_store_image_find(s, what, &im, err) < 0)
+		return hull_wrap(err, "push");
+	if (hull_ref_parse(dest ? dest : (im.names[0] ? im.names[0] : ""), &ref, err) < 0)
+		goto out;
+	if (hull_store_image_load(s, &im, &m, &cfg, err) < 0 ||
+	    hull_store_read_blob(s, im.manifest, HULL_MANIFEST_MAX_SIZE, &md, &ml, err) < 0)
+		goto out;
+	if (hull_registry_open(hull_ref_registry_host(ref.domain), ref.path, o, &reg, err) < 0)
+		goto out;
+	/* Blobs first (each verified as it is read from the store), the manifest last: a
+	 * registry never holds a manifest whose blobs are missing. */
+	for (size_t i = 0; i <= m->n_layers; i++) {
+		const char *d = i < m->n_layers ? m->layers[i].digest : m->config.digest;
+		uint64_t size;
+		_cleanup_close_ int fd = hull_store_open_blob(s, d, &size, err);
+		if (fd < 0 || hull_registry_put_blob(reg, d, NULL, fd, size, err) < 0)
+			goto out;
+	}
+	if (hull_registry_put_manifest(reg, ref.digest ? ref.digest : ref.tag, md, ml,
+				       m->media_type, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		hull_wrap(err, "push %s", what);
+	hull_registry_close(reg);
+	hull_ref_free(&ref);
+	hull_manifest_free(m);
+	hull_image_config_free(cfg);
+	hull_image_clear(&im);
+	return rc;
+}

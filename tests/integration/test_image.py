@@ -360,3 +360,23 @@ def test_export_never_writes_through_planted_links(store, busybox_layout, tmp_pa
     assert victim.read_text() == "precious\n"
     assert not os.path.islink(out / "y.tar") and os.stat(out / "x.tar").st_nlink == 1
     assert json.loads((lay / "index.json").read_text())["manifests"][0]["digest"][7:] == manifest
+
+
+def test_push_roundtrip(store, registry, busybox_layout, tmp_path):
+    """hull's PUT side (what signing builds on): push, then skopeo and a fresh hull read it."""
+    store("image", "import", f"oci:{busybox_layout.path}:bbz", "localhost/bbz:1", check=True)
+    digest = store.images()[0]["Digest"]
+    dest = f"{registry.host}/pushed/bbz:{os.getpid()}"
+    store("image", "push", "--tls-verify=false", "bbz:1", dest, check=True)
+    ins = json.loads(subprocess.run(["skopeo", "inspect", "--tls-verify=false", f"docker://{dest}"],
+                                    capture_output=True, text=True, check=True).stdout)
+    assert ins["Digest"] == digest  # the manifest went up byte for byte
+    store("image", "push", "--tls-verify=false", "bbz:1", dest, check=True)  # blobs present: skipped
+    other = Store(os.path.join(tmp_path, "other"))
+    try:
+        other("image", "pull", "--tls-verify=false", dest, check=True)
+        assert other.images()[0]["Digest"] == digest
+    finally:
+        other.cleanup()
+    p = store("image", "push", "--tls-verify=false", "bbz:1", "127.0.0.1:1/x:1")
+    assert p.returncode != 0 and "push bbz:1" in p.stderr
