@@ -179,3 +179,13 @@ def test_terminal_and_stdin(store, bb):
     assert b"/dev/pts/" in out
     p = store("launch", "--rm", "-i", bb, "sh", input="echo from-stdin\n")
     assert p.stdout == "from-stdin\n"
+
+
+def test_concurrent_containers_can_write_their_root(store, bb):
+    """Each container's upper dir belongs to the host uid its root maps to, also while another
+    launched container runs (the runtime must not move it to a range the upper dir was not
+    given to)."""
+    store("launch", "-d", "--name", "first", bb, "sh", "-c", "echo a > /a; sleep 30", check=True)
+    p = store("launch", "--rm", bb, "sh", "-c", "echo b > /b && cat /b", check=True)
+    assert p.stdout == "b\n"
+    store("rm", "-f", "first", check=True)
