@@ -159,6 +159,30 @@ def test_db_import_is_atomic(workdir, db):
     assert p.returncode == 1 and "hull db import" in p.stderr
 
 
+def test_db_import_osv_zip(workdir):
+    """osv.dev publishes each ecosystem as one all.zip of OSV records."""
+    path = os.path.join(workdir, "zip.db")
+    zpath = os.path.join(workdir, "all.zip")
+    with zipfile.ZipFile(zpath, "w") as z:
+        for rec in LANG_OSV:
+            z.writestr(rec["id"] + ".json", json.dumps(rec))
+        z.writestr("README.txt", "not a record")
+    p = run("db", "import", "--db", path, zpath)
+    assert "1 withdrawn" in p.stdout
+    info = json.loads(run("db", "info", "--db", path, "--format", "json").stdout)
+    src = {s["name"]: s for s in info["sources"]}[zpath]
+    assert src["format"] == "osv-zip" and src["records"] == len(LANG_OSV) - 1
+    assert info["ecosystems"] == {"PyPI": 1, "npm": 1, "Go": 1, "Maven": 1}
+    # a record that breaks the schema inside the zip: named with its member, nothing imported
+    bad = os.path.join(workdir, "bad.zip")
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("GOOD-1.json", json.dumps(dict(LANG_OSV[0], id="GOOD-1")))
+        z.writestr("BAD-1.json", '{"id": "BAD-1", "affected": []}')
+    p = run("db", "import", "--db", path, bad, check=False)
+    assert p.returncode == 1 and "bad.zip!BAD-1.json" in p.stderr and 'without "modified"' in p.stderr
+    assert json.loads(run("db", "info", "--db", path, "--format", "json").stdout)["advisories"] == 4
+
+
 # ---- vercmp ----
 
 @pytest.mark.parametrize("scheme,tsv", [("deb", "dpkg-version-cmp.tsv"), ("rpm", "rpm-vercmp.tsv")])
