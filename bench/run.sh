@@ -90,9 +90,41 @@ cd "$work/podman" && bench podman "$HULL run h1" "crun run c1" "runc run r1"
 cd "$work/podman" && HULL_SECCOMP_NOCACHE=1 bench podman-nocache "$HULL run h1"
 cd "$work" && bench profiles "$HULL run --bundle hull-hardened h1" "$HULL run --bundle hull-runc h2"
 
+# exec latency: `RUNTIME exec ID true` into a running container of the minimal bundle.
+python3 - "$work/minimal/config.json" <<'PY'
+import json, sys
+p = sys.argv[1]; c = json.load(open(p))
+c["process"]["args"] = ["/bin/sh", "-c", "sleep 100000"]
+json.dump(c, open(p, "w"), indent=1)
+PY
+ln -s busybox "$work/minimal/rootfs/bin/sleep"
+cd "$work/minimal"
+"$HULL" run -d hx >/dev/null; crun run -d cx >/dev/null; runc run -d rx >/dev/null
+bench exec "$HULL exec hx /bin/true" "crun exec cx /bin/true" "runc exec rx /bin/true"
+"$HULL" delete -f hx; crun delete -f cx; runc delete -f rx
+
+# seccomp run-time cost: ns per getppid() under hull's hardened profile (libseccomp binary-tree
+# optimisation, level 2, and linear, level 1) and without a filter (hull's runc profile).
+gcc -O2 -static -o "$work/syscall_loop" "$here/syscall_loop.c"
+for prof in hardened runc; do
+	cp "$work/syscall_loop" "$work/hull-$prof/rootfs/bin/loop"
+	python3 - "$work/hull-$prof/config.json" <<'PY'
+import json, sys
+p = sys.argv[1]; c = json.load(open(p))
+c["process"]["args"] = ["/bin/loop", "2000000"]
+json.dump(c, open(p, "w"), indent=1)
+PY
+done
+cd "$work"
+ns_nofilter=$("$HULL" run --bundle hull-runc l1)
+ns_tree=$(HULL_SECCOMP_OPTIMIZE=2 "$HULL" run --bundle hull-hardened l2)
+ns_linear=$(HULL_SECCOMP_OPTIMIZE=1 "$HULL" run --bundle hull-hardened l3)
+echo "$ns_nofilter $ns_tree $ns_linear" > "$work/syscall.txt"
+
 # Peak RSS of the runtime process on the podman bundle.
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 cd "$work/podman"
 rss_hull=$(rss "$HULL" run h1); rss_crun=$(rss crun run c1); rss_runc=$(rss runc run r1)
 
+cd "$here"
 python3 "$here/report.py" "$work" "$ROUNDS" "$rss_hull" "$rss_crun" "$rss_runc" | tee "$out/latest.md"
