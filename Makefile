@@ -55,6 +55,9 @@ demo: deps build
 
 bench: deps build
 	bench/run.sh $(CURDIR)/$(BUILD)/hull
+	bench/images.sh $(CURDIR)/$(BUILD)/hull
+	bench/scan.sh $(CURDIR)/$(BUILD)/hull
+	bench/audit.sh $(CURDIR)/$(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

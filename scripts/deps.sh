@@ -10,6 +10,10 @@ libssl-dev libcurl4-openssl-dev libarchive-dev libsodium-dev libgpgme-dev libsql
 PKGS="$BUILD"
 # tests and demo
 PKGS="$PKGS python3-pytest busybox-static jq iproute2 util-linux procps libcap2-bin libc6-dev"
+# images: a local registry, peers for interop, archives, the bench's debootstrap
+PKGS="$PKGS docker-registry skopeo umoci zstd debootstrap bc curl e2fsprogs"
+# scanner: rpm databases for fixtures, BerkeleyDB rpmdb, schema validation with npm (ajv)
+PKGS="$PKGS rpm python3-bsddb3 nodejs npm"
 # peers and real clients used by the integration tests and benchmarks
 PKGS="$PKGS crun runc podman conmon uidmap containernetworking-plugins hyperfine time containerd"
 

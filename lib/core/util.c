@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,8 +84,11 @@ void hull_buf_free(hull_buf *b)
 char *hull_buf_steal(hull_buf *b)
 {
 	char *p;
-	if (!b->data && hull_buf_reserve(b, 0) < 0)
-		return NULL;
+	if (!b->data) {
+		if (hull_buf_reserve(b, 0) < 0)
+			return NULL;
+		b->data[0] = '\0';
+	}
 	p = b->data;
 	b->data = NULL;
 	b->len = b->cap = 0;
@@ -245,14 +249,24 @@ int hull_write_file_atomic(int dirfd, const char *name, mode_t mode, const void 
 			   hull_err *err)
 {
 	char tmp[PATH_MAX];
-	int fd;
+	uint64_t rnd = 0;
+	int fd = -1;
 	ssize_t r;
 
-	if ((size_t)snprintf(tmp, sizeof tmp, ".%s.tmp%d", name, (int)getpid()) >= sizeof tmp)
-		return hull_fail(err, ENAMETOOLONG, "write %s", name);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	/* A fresh, unpredictable name created with O_EXCL: a hardlink or symlink planted in a
+	 * writable directory (a bundle, say) cannot redirect the write. */
+	for (int tries = 0; tries < 16 && fd < 0; tries++) {
+		if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
+			rnd = hull_now_ns() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)tries;
+		if ((size_t)snprintf(tmp, sizeof tmp, ".%s.%016llx.tmp", name, (unsigned long long)rnd) >=
+		    sizeof tmp)
+			return hull_fail(err, ENAMETOOLONG, "write %s", name);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+		if (fd < 0 && errno != EEXIST)
+			return hull_fail(err, errno, "create %s", tmp);
+	}
 	if (fd < 0)
-		return hull_fail(err, errno, "create %s", tmp);
+		return hull_fail(err, EEXIST, "create a temporary file for %s", name);
 	r = hull_write_all(fd, data, len);
 	if (r < 0 || close(fd) < 0) {
 		int e = r < 0 ? (int)-r : errno;

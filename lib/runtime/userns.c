@@ -79,7 +79,8 @@ int hull_userns_allocate(int rootfd, const char *id, uint32_t size, uint32_t *ba
 		}
 		hull_state_release(&st);
 	}
-	qsort(used, n, sizeof *used, cmp_u32);
+	if (n)
+		qsort(used, n, sizeof *used, cmp_u32);
 	{
 		uint64_t cand = start;
 		size_t i = 0;

@@ -3,7 +3,7 @@
 
 Root filesystems are built here (dpkg, apk, rpm through Debian's rpm tools, language packages,
 OCI layouts with whiteouts), the vulnerability DB is imported from the upstream advisory files in
-../shared/data (Debian DSA/DLA lists and tracker excerpt, Alpine secdb, an AlmaLinux OSV record)
+tests/data (copied from shared/data: Debian DSA/DLA lists and tracker excerpt, Alpine secdb, an AlmaLinux OSV record)
 plus a few OSV records written here for the language ecosystems. Every expected finding below was
 checked by hand against those files; the tests assert the exact sets, so an extra finding (a false
 positive) fails as surely as a missing one.
@@ -24,7 +24,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HULL = os.environ.get("HULL", os.path.join(ROOT, "build", "hull"))
-DATA = os.path.join(os.path.dirname(ROOT), "shared", "data")
+DATA = os.path.join(ROOT, "tests", "data")
 CACHE = os.environ.get("HULL_TEST_CACHE", "/var/cache/hull-test")
 
 
@@ -114,7 +114,7 @@ def workdir():
 @pytest.fixture(scope="session")
 def db(workdir):
     if not os.path.isdir(DATA):
-        pytest.fail(f"advisory data not found at {DATA} (shared/ must sit beside the checkout)")
+        pytest.fail(f"advisory data not found at {DATA} ")
     osv = os.path.join(workdir, "osv")
     os.makedirs(osv)
     for rec in LANG_OSV + BOOKWORM_OSV:

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Version comparators: the upstream-derived dpkg and rpm vectors (../shared/data), our own apk
+/* Version comparators: the upstream-derived dpkg and rpm vectors (tests/data), our own apk
  * vectors written from apk-tools' documented grammar, and the language schemes. */
 #include <stdio.h>
 #include <stdlib.h>
