@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # hull scan benchmark: import of 100k synthetic OSV records (an osv.dev-style all.zip) plus the
-# real advisory files in ../shared/data, then warm scans of a Debian 12 minbase rootfs against
+# real advisory files in tests/data, then warm scans of a Debian 12 minbase rootfs against
 # that DB. Prints wall times and peak RSS. Trivy and Grype are not compared: neither is packaged
 # in Debian 12 and they cannot be installed offline here.
 #
@@ -10,7 +10,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 hull=${1:-$root/build/hull}
 records=${2:-100000}
-data=$root/../shared/data
+data=$root/tests/data
 cache=${HULL_TEST_CACHE:-/var/cache/hull-test}
 rootfs=$cache/bookworm-minbase
 work=$(mktemp -d /var/tmp/hull-bench-scan.XXXXXX)
