@@ -245,21 +245,15 @@ static int parse_launch(int argc, char **argv, struct launch_args *a)
 	return 0;
 }
 
-static int gen_spec(json_object **out, hull_err *err)
+/* The hardened spec, mapped to `base` (the range reserved for this container). */
+static int gen_spec(uint32_t base, json_object **out, hull_err *err)
 {
 	struct hull_spec_gen_opts go = {.profile = HULL_PROFILE_HARDENED};
 	_cleanup_free_ char *sc =
 	    strndup((const char *)hull_seccomp_hardened_json, hull_seccomp_hardened_json_len);
-	uint32_t start, count;
 	if (!sc)
 		return hull_fail(err, ENOMEM, "spec");
-	go.host_uid = go.host_gid = HULL_USERNS_POOL_START;
-	if (hull_subid_range("/etc/subuid", "hull", &start, &count) == 0 &&
-	    count >= HULL_USERNS_SIZE)
-		go.host_uid = start;
-	if (hull_subid_range("/etc/subgid", "hull", &start, &count) == 0 &&
-	    count >= HULL_USERNS_SIZE)
-		go.host_gid = start;
+	go.host_uid = go.host_gid = base;
 	go.seccomp_json = sc;
 	go.native_arch = hull_seccomp_native_arch();
 	return hull_spec_generate(&go, out, err);
@@ -295,16 +289,22 @@ static int run_launched(struct hull_store *s, const struct hull_image *im, struc
 	_cleanup_free_ char *text = NULL, *rootfs = NULL;
 	struct hull_manifest *m = NULL;
 	struct hull_image_config *cfg = NULL;
-	struct hull_spec *parsed = NULL;
 	struct hull_runtime rt;
+	bool rt_ok = false;
 	struct hull_create_opts co = {0};
-	uint32_t uid = 0, gid = 0;
+	uint32_t uid = 0, gid = 0, base = 0;
 	int status = -1, lk;
 
 	lk = hull_launch_lock(s, c->id, true, err);
 	if (lk < 0)
 		goto fail;
-	if (gen_spec(&spec, err) < 0 || hull_store_image_load(s, im, &m, &cfg, err) < 0)
+	if (rt_init(&rt, err) < 0)
+		goto fail;
+	rt_ok = true;
+	/* A host range of this container's own (org.hull.userns=auto), reserved now because the
+	 * upper dir must belong to the container's root before create. */
+	if (hull_container_reserve_userns(&rt, c->id, &base, err) < 0 ||
+	    gen_spec(base, &spec, err) < 0 || hull_store_image_load(s, im, &m, &cfg, err) < 0)
 		goto fail;
 	if (hull_spec_root_ids(spec, &uid, &gid) < 0)
 		uid = gid = 0;
@@ -319,17 +319,18 @@ static int run_launched(struct hull_store *s, const struct hull_image *im, struc
 	if (hull_launch_spec(spec, cfg, c, &a->o, rootfd, err) < 0)
 		goto fail;
 	text = hull_json_dump(spec, false);
-	if (!text || hull_spec_parse(text, strlen(text), "launch spec", &parsed, err) < 0)
+	if (!text) {
+		hull_fail(err, ENOMEM, "launch spec");
 		goto fail;
-	if (rt_init(&rt, err) < 0)
-		goto fail;
+	}
 	free(c->status);
 	c->status = strdup("running");
 	if (hull_launch_save(s, c, err) < 0)
 		goto fail;
 	co.id = c->id;
 	co.bundle = c->dir;
-	co.spec = parsed;
+	co.config = text;
+	co.config_len = strlen(text);
 	if (notify_fd < 0) {
 		if (hull_container_run(&rt, &co, false, &status, err) < 0)
 			goto fail;
@@ -360,7 +361,6 @@ static int run_launched(struct hull_store *s, const struct hull_image *im, struc
 		}
 	}
 	hull_runtime_release(&rt);
-	hull_spec_free(parsed);
 	hull_manifest_free(m);
 	hull_image_config_free(cfg);
 	if (finish(s, c, status, err) < 0)
@@ -373,7 +373,10 @@ fail:
 		    hull_strdup_printf("error:%s", err->msg ? err->msg : "failed");
 		notify(notify_fd, msg ? msg : "error:failed");
 	}
-	hull_spec_free(parsed);
+	if (rt_ok) {
+		hull_container_unreserve(&rt, c->id);
+		hull_runtime_release(&rt);
+	}
 	hull_manifest_free(m);
 	hull_image_config_free(cfg);
 	{

@@ -73,7 +73,6 @@ int cmd_spec(int argc, char **argv)
 	_cleanup_free_ char *text = NULL, *sc = NULL;
 	json_object *o;
 	hull_err err = HULL_ERR_INIT;
-	uint32_t start, count;
 	int c;
 
 	optind = 1;
@@ -96,11 +95,7 @@ int cmd_spec(int argc, char **argv)
 			return 1;
 		}
 	}
-	go.host_uid = go.host_gid = HULL_USERNS_POOL_START;
-	if (hull_subid_range("/etc/subuid", "hull", &start, &count) == 0 && count >= HULL_USERNS_SIZE)
-		go.host_uid = start;
-	if (hull_subid_range("/etc/subgid", "hull", &start, &count) == 0 && count >= HULL_USERNS_SIZE)
-		go.host_gid = start;
+	hull_spec_gen_default_ids(&go);
 	sc = strndup((const char *)hull_seccomp_hardened_json, hull_seccomp_hardened_json_len);
 	go.seccomp_json = sc;
 	go.native_arch = hull_seccomp_native_arch();

@@ -738,11 +738,8 @@ int hull_launch_spec(json_object *spec, const struct hull_image_config *cfg,
 		remove_namespace(lnx, "network");
 
 	ann = obj_get(spec, "annotations");
-	/* The upper dir must belong to the container's root before the container exists, but
-	 * org.hull.userns=auto picks the range inside create: keep the spec's own mapping (the
-	 * pool's first range), which hull_spec_root_ids() reads. Until the runtime can reserve a
-	 * range for a caller, launched containers share it. */
-	json_object_object_del(ann, "org.hull.userns");
+	/* org.hull.userns=auto stays: the caller reserved this container's range and mapped the
+	 * spec (and chowned the upper dir) to it; create takes the same reservation. */
 	hull_json_add_str(ann, "org.hull.launch.image", c->image_ref);
 	hull_json_add_str(ann, "org.hull.launch.name", c->name);
 	if (cfg->exposed_ports) {

@@ -12,6 +12,18 @@
 #include "core/json.h"
 #include "core/util.h"
 
+void hull_spec_gen_default_ids(struct hull_spec_gen_opts *o)
+{
+	uint32_t start, count;
+	o->host_uid = o->host_gid = HULL_USERNS_POOL_START;
+	if (hull_subid_range("/etc/subuid", "hull", &start, &count) == 0 &&
+	    count >= HULL_USERNS_SIZE)
+		o->host_uid = start;
+	if (hull_subid_range("/etc/subgid", "hull", &start, &count) == 0 &&
+	    count >= HULL_USERNS_SIZE)
+		o->host_gid = start;
+}
+
 int hull_profile_parse(const char *name, enum hull_profile *out)
 {
 	if (!strcmp(name, "hardened") || !strcmp(name, "default"))

@@ -23,6 +23,9 @@ struct hull_spec_gen_opts {
 	const char *native_arch;     /* SCMP_ARCH_* name for "SCMP_ARCH_NATIVE" */
 };
 
+/* host_uid/host_gid: the first range of the pool (the "hull" subuid/subgid entries, else
+ * HULL_USERNS_POOL_START), the mapping a static config gets. */
+void hull_spec_gen_default_ids(struct hull_spec_gen_opts *o);
 int hull_spec_generate(const struct hull_spec_gen_opts *o, json_object **out, hull_err *err);
 /* First range of /etc/subuid (or subgid) for `user`, if any. */
 int hull_subid_range(const char *file, const char *user, uint32_t *start, uint32_t *count);

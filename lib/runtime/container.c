@@ -571,13 +571,19 @@ static int do_create(struct hull_runtime *rt, const struct hull_create_opts *o,
 	bundle_abs = realpath(o->bundle && *o->bundle ? o->bundle : ".", NULL);
 	if (!bundle_abs)
 		return hull_fail(err, errno, "bundle %s", o->bundle);
-	if (o->spec) {
-		spec = o->spec;
-	} else {
-		if (read_bundle_config(bundle_fd, &config_data, &config_len, err) < 0 ||
-		    hull_spec_parse(config_data, config_len, "config.json", &spec, err) < 0)
-			return -1;
+	if (o->config) {
+		config_len = o->config_len;
+		config_data = malloc(config_len + 1);
+		if (!config_data)
+			return hull_fail(err, ENOMEM, "config");
+		memcpy(config_data, o->config, config_len);
+		config_data[config_len] = 0;
+	} else if (read_bundle_config(bundle_fd, &config_data, &config_len, err) < 0) {
+		return -1;
 	}
+	if (hull_spec_parse(config_data, config_len, o->config ? "config" : "config.json", &spec,
+			    err) < 0)
+		return -1;
 	c->spec = spec;
 	if (validate_spec(spec, err) < 0)
 		goto fail_nostate;
@@ -940,13 +946,11 @@ out_err:
 	hull_premounts_release(&pre);
 	hull_state_release(&c->st);
 	hull_cgroups_release(&c->cg);
-	if (!o->spec)
-		hull_spec_free(spec);
+	hull_spec_free(spec);
 	c->spec = NULL;
 	return -1;
 fail_nostate:
-	if (!o->spec)
-		hull_spec_free(spec);
+	hull_spec_free(spec);
 	c->spec = NULL;
 	return -1;
 }
@@ -962,8 +966,7 @@ static void created_release(const struct hull_create_opts *o, struct created *c)
 	hull_state_release(&c->st);
 	if (c->cg_valid)
 		hull_cgroups_release(&c->cg);
-	if (!o->spec)
-		hull_spec_free(c->spec);
+	hull_spec_free(c->spec);
 	free(c->state_json_text);
 	memset(c, 0, sizeof *c);
 	c->dirfd = c->sync_fd = c->console = -1;
@@ -1166,7 +1169,24 @@ static int destroy(struct hull_runtime *rt, int dirfd, struct hull_state *st, hu
 		hull_err_clear(&e);
 		return -1;
 	}
+	hull_userns_release(rt->rootfd, st->id);
 	return rc;
+}
+
+int hull_container_reserve_userns(struct hull_runtime *rt, const char *id, uint32_t *base,
+				  hull_err *err)
+{
+	if (root_fd(rt, err) < 0)
+		return -1;
+	return hull_userns_reserve(rt->rootfd, id, base, err);
+}
+
+void hull_container_unreserve(struct hull_runtime *rt, const char *id)
+{
+	hull_err e = HULL_ERR_INIT;
+	if (root_fd(rt, &e) >= 0)
+		hull_userns_release(rt->rootfd, id);
+	hull_err_clear(&e);
 }
 
 int hull_container_delete(struct hull_runtime *rt, const char *id, bool force, hull_err *err)
@@ -1183,6 +1203,7 @@ int hull_container_delete(struct hull_runtime *rt, const char *id, bool force, h
 	if (dirfd < 0) {
 		if (force && e.kind == HULL_ERR_NOTFOUND) {
 			hull_err_clear(&e);
+			hull_userns_release(rt->rootfd, id);
 			return 0;
 		}
 		hull_err_move(err, &e);
@@ -1194,7 +1215,10 @@ int hull_container_delete(struct hull_runtime *rt, const char *id, bool force, h
 			return hull_wrap(err, "delete \"%s\" (use --force to remove a broken state)", id);
 		}
 		hull_err_clear(&e);
-		return hull_rm_rf_at(rt->rootfd, id, err);
+		if (hull_rm_rf_at(rt->rootfd, id, err) < 0)
+			return -1;
+		hull_userns_release(rt->rootfd, id);
+		return 0;
 	}
 	status = hull_state_status(&st, dirfd);
 	if (strcmp(status, "stopped")) {

@@ -33,8 +33,10 @@ struct hull_create_opts {
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;
-	/* When set, use this parsed config instead of reading bundle/config.json (launch). */
-	struct hull_spec *spec;
+	/* When set, this config (JSON text) instead of bundle/config.json (launch); saved with the
+	 * state like a bundle's, so exec and delete find it. */
+	const char *config;
+	size_t config_len;
 };
 
 int hull_runtime_init(struct hull_runtime *rt, const char *state_root, hull_err *err);
@@ -49,6 +51,12 @@ int hull_container_run(struct hull_runtime *rt, const struct hull_create_opts *o
 		       int *status, hull_err *err);
 int hull_container_kill(struct hull_runtime *rt, const char *id, int sig, bool all, hull_err *err);
 int hull_container_delete(struct hull_runtime *rt, const char *id, bool force, hull_err *err);
+/* Reserve the user namespace range a later create of `id` with org.hull.userns=auto will get
+ * (for callers that must chown files to the container's root first); delete releases it, and
+ * so does hull_container_unreserve for a container that was never created. */
+int hull_container_reserve_userns(struct hull_runtime *rt, const char *id, uint32_t *base,
+				  hull_err *err);
+void hull_container_unreserve(struct hull_runtime *rt, const char *id);
 int hull_container_state(struct hull_runtime *rt, const char *id, json_object **out, hull_err *err);
 int hull_container_list(struct hull_runtime *rt, json_object **out, hull_err *err);
 int hull_container_pause(struct hull_runtime *rt, const char *id, bool pause, hull_err *err);

@@ -14,7 +14,14 @@
 #define HULL_ANNOTATION_LANDLOCK      "org.hull.landlock"
 #define HULL_ANNOTATION_TIOCSTI       "org.hull.tiocsti"
 
-/* Pick the lowest free range of `size` ids for container `id` (under an flock of the state
- * root). The caller records it in state.json before releasing *lockfd. */
+/* Pick the range for container `id` (under an flock of the state root): its reservation if it
+ * has one, else the lowest range no container and no reservation holds. The caller records it
+ * in state.json before releasing *lockfd. */
 int hull_userns_allocate(int rootfd, const char *id, uint32_t size, uint32_t *base, int *lockfd,
 			 hull_err *err);
+
+/* Reserve a range for a container that does not exist yet (hull launch must chown its upper
+ * dir to the container's root before create): <root>/.userns/<id> holds the base, create's
+ * allocation takes it, delete releases it. Reserving twice returns the same base. */
+int hull_userns_reserve(int rootfd, const char *id, uint32_t *base, hull_err *err);
+void hull_userns_release(int rootfd, const char *id);

@@ -115,6 +115,41 @@ def test_multi_range_id_maps(hull, rootfs):
     assert lines[3] == ["5"] and lines[4] == ["7"]
 
 
+def test_userns_auto_gives_each_container_its_own_range(hull, rootfs):
+    """org.hull.userns=auto: a host range per container, recorded in the state, reused only
+    after delete; a reservation (hull launch) is honoured by create."""
+    def edit(s):
+        s["linux"]["namespaces"].append({"type": "user"})
+        s["linux"]["uidMappings"] = s["linux"]["gidMappings"] = [
+            {"containerID": 0, "hostID": 500000, "size": 65536}]
+        s.setdefault("annotations", {})["org.hull.userns"] = "auto"
+    b = hull.bundle(rootfs, ["sleep", "30"], edit=edit)
+    hull.cmd("create", "--bundle", b, "a1", check=True)
+    hull.cmd("create", "--bundle", b, "a2", check=True)
+    maps = {}
+    for cid in ("a1", "a2"):
+        pid = hull.state(cid)["pid"]
+        with open(f"/proc/{pid}/uid_map") as f:
+            maps[cid] = f.read().split()
+        with open(f"/proc/{pid}/gid_map") as f:
+            assert f.read().split() == maps[cid]
+        assert maps[cid][0] == "0" and maps[cid][2] == "65536"
+        assert maps[cid][1] != "500000"  # the static mapping was replaced
+    assert abs(int(maps["a1"][1]) - int(maps["a2"][1])) >= 65536
+    with open(os.path.join(hull.root, "a1", "state.json")) as f:
+        assert json.load(f)["hull"]["usernsBase"] == int(maps["a1"][1])
+    # a1's range is free again after delete: the next container gets it.
+    hull.cmd("delete", "--force", "a1", check=True)
+    hull.cmd("create", "--bundle", b, "a3", check=True)
+    with open(f"/proc/{hull.state('a3')['pid']}/uid_map") as f:
+        assert f.read().split()[1] == maps["a1"][1]
+    for cid in ("a2", "a3"):
+        hull.cmd("delete", "--force", cid, check=True)
+    bad = hull.bundle(rootfs, ["true"], edit=lambda s: (edit(s), s["annotations"].update({"org.hull.userns": "keep-id"})))
+    p = hull.run(bad)
+    assert p.returncode != 0 and "org.hull.userns" in p.stderr and "keep-id" in p.stderr
+
+
 def test_time_namespace_offsets(hull, rootfs):
     def edit(s):
         s["linux"]["namespaces"].append({"type": "time"})

@@ -186,6 +186,19 @@ def test_concurrent_containers_can_write_their_root(store, bb):
     launched container runs (the runtime must not move it to a range the upper dir was not
     given to)."""
     store("launch", "-d", "--name", "first", bb, "sh", "-c", "echo a > /a; sleep 30", check=True)
-    p = store("launch", "--rm", bb, "sh", "-c", "echo b > /b && cat /b", check=True)
-    assert p.stdout == "b\n"
+    p = store("launch", "--rm", bb, "sh", "-c", "echo b > /b && cat /b /proc/self/uid_map", check=True)
+    lines = p.stdout.splitlines()
+    assert lines[0] == "b"
+    second = lines[1].split()
+    rec = [c for c in store.ps() if c["Name"] == "first"][0]
+    first = store("exec", rec["Id"], "cat", "/proc/self/uid_map", check=True).stdout.split()
+    # Each container has a range of its own (org.hull.userns=auto, reserved by launch), and its
+    # upper dir belongs to that range's first id.
+    assert first[0] == second[0] == "0" and first[2] == second[2] == "65536"
+    assert abs(int(first[1]) - int(second[1])) >= 65536, (first, second)
+    upper = os.path.join(store.storage, "containers", rec["Id"], "upper")
+    assert os.stat(upper).st_uid == int(first[1])
     store("rm", "-f", "first", check=True)
+    # Reservations go with their containers.
+    res = os.path.join(store.root, ".userns")
+    assert not os.path.isdir(res) or os.listdir(res) == []
