@@ -643,6 +643,8 @@ static int cmd_image(int argc, char **argv)
 		    {"ls", cmd_ls},	{"list", cmd_ls},	{"inspect", cmd_inspect},
 		    {"rm", cmd_rm},	{"prune", cmd_prune},	{"tag", cmd_tag},
 		    {"push", cmd_push}};
+	/* Registered by other areas, listed in the help when present. */
+	static const char *const extra[] = {"image-sign", "image-verify", "image-trust"};
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		printf("usage: hull [--storage-root DIR] image COMMAND\n\n"
@@ -656,13 +658,25 @@ static int cmd_image(int argc, char **argv)
 		       "  rm [-f] IMAGE         remove an image or one of its names\n"
 		       "  prune                 remove unnamed images and unused blobs/layers\n"
 		       "  tag IMAGE NAME        add a name\n"
-		       "  push IMAGE [DEST]     push to a registry (blobs, then the manifest)\n"
 		       "  push IMAGE [DEST]     push to a registry (blobs, then the manifest)\n");
+		for (size_t i = 0; i < ARRAY_SIZE(extra); i++) {
+			const struct hull_cmd *c = cli_find(extra[i]);
+			if (c)
+				printf("  %-21s %s\n", extra[i] + 6, c->help);
+		}
 		return argc < 2;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
 		if (!strcmp(argv[1], subs[i].name))
 			return subs[i].fn(argc - 1, argv + 1);
+	/* Other areas add image subcommands by registering "image-NAME" (trust: sign, verify). */
+	if (strlen(argv[1]) < 64 && !strchr(argv[1], '/')) {
+		char name[80];
+		const struct hull_cmd *c;
+		snprintf(name, sizeof name, "image-%s", argv[1]);
+		if ((c = cli_find(name)))
+			return c->fn(argc - 1, argv + 1);
+	}
 	return cli_errorf("image: unknown command \"%s\" (see hull image --help)", argv[1]);
 }
 
