@@ -318,6 +318,17 @@ static int run_launched(struct hull_store *s, const struct hull_image *im, struc
 	}
 	if (hull_launch_spec(spec, cfg, c, &a->o, rootfd, err) < 0)
 		goto fail;
+	{
+		/* What ran, for admission (images.allowedDigests) and audits: the manifest digest
+		 * (what signatures and name@digest references name) and the image id. */
+		json_object *ann = NULL;
+		if (json_object_object_get_ex(spec, "annotations", &ann)) {
+			if (im->manifest)
+				hull_json_add_str(ann, "io.hull.image.digest", im->manifest);
+			if (im->id)
+				hull_json_add_str(ann, "io.hull.image.id", im->id);
+		}
+	}
 	text = hull_json_dump(spec, false);
 	if (!text) {
 		hull_fail(err, ENOMEM, "launch spec");

@@ -319,3 +319,25 @@ def test_launch_is_covered(hull, rootfs, policy, tmp_path):
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "ok"
     assert [r["decision"] for r in records(pol)] == ["deny", "allow"]
+
+
+def test_launch_records_the_image_digest_for_allowed_digests(hull, rootfs, policy, tmp_path):
+    """hull launch records the manifest digest (io.hull.image.digest): images.allowedDigests
+    admits the listed image and refuses any other."""
+    layout = str(tmp_path / "layout")
+    Containerd.oci_layout(layout, rootfs)
+    g = ("--storage-root", str(tmp_path / "store"))
+    hull.cmd("image", "import", "oci:" + layout, "localhost/adm:1", glob_args=g, check=True)
+    info = json.loads(hull.cmd("image", "inspect", "localhost/adm:1", glob_args=g, check=True).stdout)
+    info = info[0] if isinstance(info, list) else info
+    digest = info.get("Digest") or info.get("digest") or info.get("manifest")
+    assert digest and digest.startswith("sha256:"), info
+    other = write_policy(tmp_path / "other.json", images={"allowedDigests": ["sha256:" + "0" * 64]})
+    p = hull.cmd("launch", "--rm", "--pull", "never", "localhost/adm:1", "true",
+                 glob_args=g + ("--admission", other))
+    assert p.returncode != 0 and "policy.image-digest" in p.stderr and digest in p.stderr
+    ok = write_policy(policy, images={"allowedDigests": [digest]})
+    p = hull.cmd("launch", "--rm", "--pull", "never", "localhost/adm:1", "echo", "ok",
+                 glob_args=g + ("--admission", ok))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "ok"
