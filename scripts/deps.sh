@@ -12,8 +12,10 @@ PKGS="$BUILD"
 PKGS="$PKGS python3-pytest busybox-static jq iproute2 util-linux procps libcap2-bin libc6-dev"
 # images: a local registry, peers for interop, archives, the bench's debootstrap
 PKGS="$PKGS docker-registry skopeo umoci zstd debootstrap bc curl e2fsprogs"
-# scanner: rpm databases for fixtures, BerkeleyDB rpmdb, schema validation with npm (ajv)
-PKGS="$PKGS rpm python3-bsddb3 nodejs npm"
+# scanner: rpm databases for fixtures, BerkeleyDB rpmdb, schema validation with npm (ajv).
+# A node.js from elsewhere (nodesource) that ships its own npm conflicts with Debian's npm.
+PKGS="$PKGS rpm python3-bsddb3"
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 # peers and real clients used by the integration tests and benchmarks
 PKGS="$PKGS crun runc podman conmon uidmap containernetworking-plugins hyperfine time containerd"
 
