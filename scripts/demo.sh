@@ -1,11 +1,12 @@
 #!/bin/sh
-# `make demo`: build a tiny image from the host's busybox-static, run it under hull's hardened
-# default spec and show, from inside the container, what is enforced. No network needed.
+# `make demo`: build a tiny image from the host's busybox-static, import it into a content store,
+# launch it under hull's hardened default and show, from inside the container, what is
+# enforced. No network needed.
 set -eu
 HULL=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/hull}
 BUSYBOX=$(command -v busybox || echo /bin/busybox)
 work=$(mktemp -d /tmp/hull-demo.XXXXXX)
-trap '"$HULL" --root "$work/state" delete --force demo >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap '"$HULL" --root "$work/state" --storage-root "$work/storage" rm -f demo >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
 # --- the image: busybox-static, its applets, a probe script ---------------------------------
 rootfs=$work/bundle/rootfs
@@ -61,18 +62,21 @@ echo "  masked     /proc/keys shows $(wc -c < /proc/keys) bytes, /sys/firmware h
 PROBE
 chmod 755 "$rootfs/usr/share/hull/probe.sh"
 
-# --- the spec: hull's hardened default, only the command changed ------------------------------
-"$HULL" spec --bundle "$work/bundle"
-python3 - "$work/bundle/config.json" <<'PY'
-import json, sys
-p = sys.argv[1]
-c = json.load(open(p))
-c["process"]["args"] = ["/usr/share/hull/probe.sh"]
-json.dump(c, open(p, "w"), indent=1)
-PY
+# --- the image: the rootfs as a one-layer OCI image in hull's content store -----------------------
+tar -C "$rootfs" -cf "$work/busybox.tar" .
+H() { "$HULL" --root "$work/state" --storage-root "$work/storage" "$@"; }
+echo "\$ hull image import tarball:busybox.tar localhost/busybox:demo"
+H image import "tarball:$work/busybox.tar" localhost/busybox:demo >/dev/null
+H image ls
 
+# --- the run: hull launch = hardened spec + overlay rootfs + the runtime, in one process ----------
+echo
 echo "host namespaces: $(for n in pid net ipc uts mnt cgroup user; do printf '%s:%s ' $n "$(readlink /proc/self/ns/$n | tr -dc 0-9)"; done)"
-echo "hull spec (hardened): own user namespace range, CAP_NET_BIND_SERVICE only, seccomp, no_new_privs, read-only rootfs, Landlock, limits"
-echo "\$ hull run --bundle $work/bundle demo"
-"$HULL" --root "$work/state" run --bundle "$work/bundle" demo
-echo "container exited with status $?; state, mounts and cgroups are gone: $("$HULL" --root "$work/state" list -q | wc -l) containers left"
+echo "hardened default: own user namespace range, CAP_NET_BIND_SERVICE only, seccomp, no_new_privs, Landlock, limits"
+echo "\$ hull launch --rm --read-only --name demo localhost/busybox:demo /usr/share/hull/probe.sh"
+set +e
+H launch --rm --read-only --name demo localhost/busybox:demo /usr/share/hull/probe.sh
+rc=$?
+set -e
+echo "container exited with status $rc; state, mounts and cgroups are gone: $(H list -q | wc -l) containers left, $(H launch-ps -a -q 2>/dev/null | wc -l) launched"
+exit $rc

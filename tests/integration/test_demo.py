@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""`make demo` runs scripts/demo.sh: it must show every protection as enforced."""
+"""`make demo` runs scripts/demo.sh: an image imported into the store, launched hardened; it
+must show every protection as enforced and leave nothing behind."""
 import os
 import subprocess
 
@@ -19,4 +20,6 @@ def test_demo_shows_hardening():
     assert "net_raw" not in out and "sys_admin" not in out and "mknod" not in out
     assert "Read-only file system" in out
     assert out.count("denied") >= 10
-    assert "0 containers left" in out
+    assert "localhost/busybox" in out and "demo" in out  # image ls after the import
+    assert "hostname   demo" in out
+    assert "0 containers left, 0 launched" in out
