@@ -5,8 +5,6 @@
  * Images are read from an OCI image layout (oci:DIR[:REF]) with every blob verified against its
  * digest while it is read, or from hull's image store (lib/image), which verifies what it returns.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/archive_dl.h"
 #include "audit/audit.h"
 #include "cli/audit_print.h"
 #include "cli/cli.h"

@@ -2,8 +2,6 @@
 /* Import and export through files: OCI image layouts (directory or tar) and docker-archive.
  * Archives and layouts are untrusted like registries: every blob is hashed on its way into the
  * store, names inside a layout are resolved inside its directory, sizes are capped. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -14,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/archive_dl.h"
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "core/json.h"

@@ -3,14 +3,13 @@
  * DiffID digest/limit -> tar -> extraction, in three threads joined by small rings of buffers:
  * the fetcher (source, blob digest, copy), the decompressor, and the caller's thread (DiffID,
  * tar, files). No byte is read twice; the stages overlap on both CPUs. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/archive_dl.h"
 #include "core/cleanup.h"
 #include "core/util.h"
 #include "image/unpack.h"

@@ -2,10 +2,9 @@
 /* The extractor: tar entries (from libarchive) -> files inside one layer directory. Every call
  * is relative to a directory fd that was itself reached component by component with O_NOFOLLOW,
  * so nothing here can touch a path outside the layer directory. */
+#include "core/archive_dl.h"
 #include "image/unpack.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -2,8 +2,6 @@
 /* Advisory formats: OSV, Alpine secdb (JSON/YAML), Debian security tracker JSON, Debian DSA/DLA
  * lists. Every parser validates what it stores (a version with a newline or a name of 10 KiB is
  * refused) and names the input and record in its errors. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +12,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "core/archive_dl.h"
 #include "core/cleanup.h"
 #include "core/json.h"
 #include "core/log.h"

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Language packages: Python metadata, npm package.json, Go build info, Java archives. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/archive_dl.h"
 #include "core/cleanup.h"
 #include "core/json.h"
 #include "core/util.h"

@@ -5,10 +5,9 @@
  * their results are tied to the path, and whole-tree databases (dpkg, apk, rpm, os-release,
  * passwd) are kept and parsed after the last layer. A whiteout or a later layer's copy of a
  * path drops what the lower layers said about it. */
+#include "core/archive_dl.h"
 #include "scan/target.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
