@@ -183,6 +183,15 @@ int cmd_ps(int argc, char **argv)
 	bool json = false;
 	int c;
 
+	/* podman's `ps -a`, `ps -q`, `ps --all`: the launched containers (runc's ps needs an id). */
+	for (int i = 1; i < argc && argv[i][0] == '-'; i++)
+		if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "-q") || !strcmp(argv[i], "-aq") ||
+		    !strcmp(argv[i], "-qa") || !strcmp(argv[i], "--all") || !strcmp(argv[i], "--quiet")) {
+			const struct hull_cmd *lp;
+			if (cli_load_toolkit(&err) < 0 || !(lp = cli_find("launch-ps")))
+				return err.msg ? cli_error(&err) : cli_errorf("ps: missing container id");
+			return lp->fn(argc, argv);
+		}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
 		if (c == 'f') {

@@ -130,6 +130,12 @@ def test_detached_lifecycle(store, bb):
     store("stop", "-t", "1", "web", check=True)
     ps = store.ps()
     assert ps[0]["State"] == "exited" and ps[0]["ExitCode"] == 137  # sh as PID 1 ignores TERM
+    # podman's spellings: `hull ps -a` lists launched containers, `-aq` their ids; `hull ps`
+    # shows running ones only (runc's `ps ID` still lists a container's processes).
+    assert "web" in store("ps", "-a", check=True).stdout
+    assert store("ps", "-aq", check=True).stdout.split() == [cid[:12]] or \
+        store("ps", "-aq", check=True).stdout.split() == [cid]
+    assert "web" not in store("ps", check=True).stdout
     assert json.loads(store("list", "--format", "json", check=True).stdout or "[]") == []
     store("rm", cid[:12], check=True)
     assert store.ps() == []
