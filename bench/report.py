@@ -52,7 +52,7 @@ hard = [v for c, v in p.items() if "hardened" in c][0]
 runcp = [v for c, v in p.items() if "hull-runc" in c][0]
 print("## hull's hardened default vs its runc profile\n")
 print("| profile | mean ms |\n|---|---|")
-print(f"| hardened (userns, seccomp, 11 caps, ro rootfs, pids limit) | {hard:.2f} |")
+print(f"| hardened (own userns range, idmapped rootfs, seccomp, 1 cap, Landlock, ro rootfs, limits) | {hard:.2f} |")
 print(f"| runc-equivalent | {runcp:.2f} |")
 print(f"\nratio hardened/runc: {hard / runcp:.2f}\n")
 e = load("exec")
