@@ -21,7 +21,9 @@
 #include "core/path.h"
 #include "core/util.h"
 #include "image/manifest.h"
+#include "oci/spec_gen.h"
 #include "runtime/mountapi.h"
+#include "runtime/userns.h"
 
 #define META_MAX     (1u << 20)
 #define ETC_FILE_MAX (4u << 20)
@@ -337,8 +339,41 @@ static int fsconfig_str(int fd, const char *key, const char *val)
 
 /* The new mount API adds lower layers one by one (lowerdir+, Linux 6.8): no page-size limit on
  * the option string and no ':' or ',' escaping. Older kernels get one lowerdir= string. */
+/* Lower layer i as overlayfs should see it: the store's directory, or (idmap) a detached
+ * idmapped copy of its mount, named through /proc/self/fd. */
+static char *lower_path(struct hull_store *s, const struct hull_launched *c, const int *trees,
+			size_t i)
+{
+	if (trees && trees[i] >= 0)
+		return hull_strdup_printf("/proc/self/fd/%d", trees[i]);
+	return hull_store_layer_path(s, c->layers[i]);
+}
+
+/* Detached idmapped mounts of every layer, mapped through userns_fd: files owned by host root
+ * in the store appear owned by the container's root (its range's first id), so the container
+ * can modify image files (copied up into its upper dir with its own ids). Returns false when
+ * the kernel or the store's file system cannot idmap (the layers are then used as they are). */
+static bool idmap_layers(struct hull_store *s, const struct hull_launched *c, int userns_fd,
+			 int *trees, size_t n)
+{
+	struct hull_mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd};
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *p = hull_store_layer_path(s, c->layers[i]);
+		trees[i] = p ? hull_open_tree(AT_FDCWD, p, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC) : -1;
+		if (trees[i] < 0 || hull_mount_setattr(trees[i], "", AT_EMPTY_PATH, &a) < 0) {
+			for (size_t j = 0; j <= i; j++)
+				if (trees[j] >= 0)
+					close(trees[j]);
+			for (size_t j = 0; j < n; j++)
+				trees[j] = -1;
+			return false;
+		}
+	}
+	return true;
+}
+
 static int mount_overlay(struct hull_store *s, const struct hull_launched *c, const char *target,
-			 hull_err *err)
+			 const int *trees, hull_err *err)
 {
 	size_t n = hull_strv_len(c->layers);
 	_cleanup_free_ char *upper = hull_strdup_printf("%s/upper", c->dir);
@@ -349,15 +384,11 @@ static int mount_overlay(struct hull_store *s, const struct hull_launched *c, co
 		return hull_fail(err, ENOMEM, "overlay");
 	if (n == 0)
 		return hull_failk(err, HULL_ERR_INVALID, 0, "image has no layers");
-	for (size_t i = 0; i < n; i++)
-		if (!hull_store_has_layer(s, c->layers[i]))
-			return hull_failk(err, HULL_ERR_NOTFOUND, 0, "layer %s is not unpacked",
-					  c->layers[i]);
 	fsfd = hull_fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fsfd < 0)
 		return hull_fail(err, errno, "overlay: fsopen");
 	for (size_t i = n; i-- > 0;) {
-		_cleanup_free_ char *p = hull_store_layer_path(s, c->layers[i]);
+		_cleanup_free_ char *p = lower_path(s, c, trees, i);
 		if (!p)
 			return hull_fail(err, ENOMEM, "overlay");
 		if (fsconfig_str(fsfd, "lowerdir+", p) < 0) {
@@ -387,7 +418,7 @@ static int mount_overlay(struct hull_store *s, const struct hull_launched *c, co
 		int r;
 		hull_buf_puts(&b, "lowerdir=");
 		for (size_t i = n; i-- > 0;) {
-			_cleanup_free_ char *p = hull_store_layer_path(s, c->layers[i]);
+			_cleanup_free_ char *p = lower_path(s, c, trees, i);
 			if (!p || strpbrk(p, ",:")) {
 				hull_buf_free(&b);
 				return hull_fail(err, EINVAL,
@@ -424,8 +455,32 @@ int hull_launch_mount(struct hull_store *s, const struct hull_launched *c, uint3
 		return hull_fail(err, errno, "launch: private mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return hull_fail(err, errno, "launch: make / a slave mount");
-	if (mount_overlay(s, c, target, err) < 0)
-		return hull_wrap(err, "container %.12s", c->id);
+	{
+		size_t n = hull_strv_len(c->layers);
+		_cleanup_free_ int *trees = NULL;
+		int nsfd = -1, rc;
+		hull_err e = HULL_ERR_INIT;
+		for (size_t i = 0; i < n; i++)
+			if (!hull_store_has_layer(s, c->layers[i]))
+				return hull_failk(err, HULL_ERR_NOTFOUND, 0,
+						  "layer %s is not unpacked", c->layers[i]);
+		/* Container root is a host id: show the image (host root's files) as its own. */
+		if (host_uid && n && (trees = malloc(n * sizeof *trees))) {
+			nsfd = hull_userns_make_fd(host_uid, host_gid, HULL_USERNS_SIZE, &e);
+			hull_err_clear(&e);
+			if (nsfd < 0 || !idmap_layers(s, c, nsfd, trees, n)) {
+				free(trees);
+				trees = NULL;
+			}
+			if (nsfd >= 0)
+				close(nsfd);
+		}
+		rc = mount_overlay(s, c, target, trees, err);
+		for (size_t i = 0; trees && i < n; i++)
+			close(trees[i]);
+		if (rc < 0)
+			return hull_wrap(err, "container %.12s", c->id);
+	}
 	return 0;
 }
 

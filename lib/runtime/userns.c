@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -216,4 +220,47 @@ void hull_userns_release(int rootfd, const char *id)
 		return;
 	}
 	unlinkat(resfd, id, 0);
+}
+
+int hull_userns_make_fd(uint32_t host_uid, uint32_t host_gid, uint32_t size, hull_err *err)
+{
+	int p[2], fd = -1, e = 0;
+	char path[64], map[64];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return hull_fail(err, errno, "userns: pipe");
+	/* fork semantics (no new stack): the child only waits for the pipe to close. */
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		e = errno;
+		close(p[0]);
+		close(p[1]);
+		return hull_fail(err, e, "userns: clone");
+	}
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	snprintf(map, sizeof map, "0 %u %u\n", host_uid, size);
+	snprintf(path, sizeof path, "/proc/%d/uid_map", pid);
+	if (hull_write_file_at(AT_FDCWD, path, O_WRONLY, 0, map, strlen(map), err) < 0)
+		goto out;
+	snprintf(map, sizeof map, "0 %u %u\n", host_gid, size);
+	snprintf(path, sizeof path, "/proc/%d/gid_map", pid);
+	if (hull_write_file_at(AT_FDCWD, path, O_WRONLY, 0, map, strlen(map), err) < 0)
+		goto out;
+	snprintf(path, sizeof path, "/proc/%d/ns/user", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		hull_fail(err, errno, "userns: open %s", path);
+out:
+	close(p[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return fd;
 }

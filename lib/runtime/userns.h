@@ -25,3 +25,6 @@ int hull_userns_allocate(int rootfd, const char *id, uint32_t size, uint32_t *ba
  * allocation takes it, delete releases it. Reserving twice returns the same base. */
 int hull_userns_reserve(int rootfd, const char *id, uint32_t *base, hull_err *err);
 void hull_userns_release(int rootfd, const char *id);
+/* A user namespace mapping 0..size-1 to host_uid/host_gid, as an fd (for idmapped mounts made
+ * before the container exists). */
+int hull_userns_make_fd(uint32_t host_uid, uint32_t host_gid, uint32_t size, hull_err *err);

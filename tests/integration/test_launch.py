@@ -60,10 +60,22 @@ def test_writes_go_to_the_container_only(store, bb):
     assert p.stdout == "data\n"
     p = store("launch", "--rm", bb, "sh", "-c", "cat /newfile 2>&1")
     assert "No such file" in p.stdout  # another container, a fresh upper dir
-    # Lower layers belong to host root: the container's root cannot change them.
-    p = store("launch", "--rm", bb, "sh", "-c", "echo x >> /etc/motd")
-    assert p.returncode != 0
-    store("rm", "w1", check=True)
+    # The layers are idmapped onto the container's range: the image's files are its root's, it
+    # can change them, and the change is copied up into its own upper dir, owned by its range.
+    p = store("launch", "--name", "w2", bb, "sh", "-c",
+              "stat -c %u:%g /etc/motd /bin/busybox; echo x >> /etc/motd && cat /etc/motd; "
+              "cat /proc/self/uid_map", check=True)
+    lines = p.stdout.splitlines()
+    assert lines[:4] == ["0:0", "0:0", "hello from layer 2", "x"], lines
+    base = int(lines[4].split()[1])
+    rec = [c for c in store.ps() if c["Name"] == "w2"][0]
+    copied = os.path.join(store.storage, "containers", rec["Id"], "upper", "etc", "motd")
+    st = os.stat(copied)
+    assert (st.st_uid, st.st_gid) == (base, base)
+    p = store("launch", "--rm", bb, "cat", "/etc/motd", check=True)
+    assert p.stdout == "hello from layer 2\n"  # the layer itself is unchanged
+    for name in ("w1", "w2"):
+        store("rm", name, check=True)
 
 
 def test_read_only_and_volumes(store, bb, tmp_path):
