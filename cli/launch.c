@@ -686,16 +686,29 @@ static bool wait_released(struct hull_store *s, const char *id, int timeout_ms)
 static int stop_one(struct hull_store *s, struct hull_runtime *rt, const struct hull_launched *c,
 		    int timeout_s, hull_err *err)
 {
+	int sig = SIGTERM;
+	json_object *st = NULL, *ann, *v;
 	if (!is_alive(s, c->id))
 		return 0;
-	if (hull_container_kill(rt, c->id, SIGTERM, false, err) < 0) {
+	/* The image's StopSignal, recorded as an annotation at launch. */
+	if (hull_container_state(rt, c->id, &st, err) == 0 &&
+	    json_object_object_get_ex(st, "annotations", &ann) &&
+	    json_object_object_get_ex(ann, "org.opencontainers.image.stopSignal", &v)) {
+		int n = hull_signal_parse(json_object_get_string(v));
+		if (n > 0)
+			sig = n;
+	}
+	if (st)
+		json_object_put(st);
+	hull_err_clear(err);
+	if (hull_container_kill(rt, c->id, sig, false, err) < 0) {
 		if (err->kind != HULL_ERR_NOTFOUND && err->kind != HULL_ERR_STATE)
 			return -1;
 		hull_err_clear(err);
 	}
 	if (wait_released(s, c->id, timeout_s * 1000))
 		return 0;
-	/* A PID 1 without a SIGTERM handler ignores it: what docker and podman do next. */
+	/* A PID 1 without a handler for it ignores the signal: what docker and podman do next. */
 	if (hull_container_kill(rt, c->id, SIGKILL, true, err) < 0) {
 		if (err->kind != HULL_ERR_NOTFOUND && err->kind != HULL_ERR_STATE)
 			return -1;

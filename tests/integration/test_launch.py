@@ -220,3 +220,22 @@ def test_concurrent_containers_can_write_their_root(store, bb):
     # Reservations go with their containers.
     res = os.path.join(store.root, ".userns")
     assert not os.path.isdir(res) or os.listdir(res) == []
+
+
+def test_stop_sends_the_image_stop_signal(store, busybox_layout, tmp_path, rootfs):
+    """`hull stop` sends the image's StopSignal (here SIGUSR1, which PID 1 traps) first, like
+    podman; SIGKILL only after the timeout."""
+    from test_image_support import Layout, add_tree, tar_bytes
+    lay = Layout(str(tmp_path / "layout"))
+    lay.image("usr1", [tar_bytes(lambda t: add_tree(t, rootfs))],
+              config={"Cmd": ["/bin/sh", "-c", "trap 'exit 42' USR1; echo ready; while :; do sleep 0.1; done"],
+                      "Env": ["PATH=/bin"], "StopSignal": "SIGUSR1"})
+    store("image", "import", f"oci:{lay.path}:usr1", "localhost/usr1:1", check=True)
+    store("launch", "-d", "--name", "u", "localhost/usr1:1", check=True)
+    deadline = time.time() + 10
+    while "ready" not in store("logs", "u").stdout and time.time() < deadline:
+        time.sleep(0.05)
+    store("stop", "-t", "30", "u", check=True)
+    ps = store.ps()
+    assert ps[0]["State"] == "exited" and ps[0]["ExitCode"] == 42, ps
+    store("rm", "u", check=True)
