@@ -2,7 +2,6 @@
 #include "image/registry.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/curl_dl.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "image/manifest.h"
