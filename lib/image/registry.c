@@ -952,6 +952,39 @@ int hull_registry_head_blob(struct hull_registry *r, const char *digest, int64_t
 	return 0;
 }
 
+int hull_registry_get_referrers(struct hull_registry *r, const char *digest,
+				const char *artifact_type, char **data, size_t *len, hull_err *err)
+{
+	_cleanup_free_ char *url = NULL;
+	char *esc = NULL;
+	struct req q = {.method = "GET",
+			.accept = HULL_MT_OCI_INDEX,
+			.body_fd = -1,
+			.max = HULL_MANIFEST_MAX_SIZE};
+	struct resp p;
+	*data = NULL;
+	if (hull_digest_check(digest, "referrers", err) < 0)
+		return -1;
+	if (artifact_type && !(esc = curl_easy_escape(NULL, artifact_type, 0)))
+		return hull_fail(err, ENOMEM, "referrers");
+	url = esc ? url_for(r, "/v2/%s/referrers/%s?artifactType=%s", r->repo, digest, esc)
+		  : url_for(r, "/v2/%s/referrers/%s", r->repo, digest);
+	if (esc)
+		curl_free(esc);
+	q.url = url;
+	if (!url || request(r, &q, &p, false, err) < 0)
+		return url ? -1 : hull_fail(err, ENOMEM, "referrers");
+	if (p.status != 200) {
+		http_error(&q, &p, "get referrers", err);
+		resp_free(&p);
+		return -1;
+	}
+	*len = p.body.len;
+	*data = hull_buf_steal(&p.body);
+	resp_free(&p);
+	return *data ? 0 : hull_fail(err, ENOMEM, "referrers");
+}
+
 int hull_registry_put_blob(struct hull_registry *r, const char *digest, const void *data, int fd,
 			   uint64_t len, hull_err *err)
 {

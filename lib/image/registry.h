@@ -55,6 +55,10 @@ int hull_registry_get_blob(struct hull_registry *r, const char *digest, size_t m
 /* HEAD a blob: 0 and *size when present, -1 with HULL_ERR_NOTFOUND when absent. */
 int hull_registry_head_blob(struct hull_registry *r, const char *digest, int64_t *size,
 			    hull_err *err);
+/* GET /v2/<repo>/referrers/<digest>[?artifactType=T] (OCI 1.1): an image index. A registry
+ * without the API answers 404 (kind HULL_ERR_NOTFOUND): use the tag fallback sha256-<hex>. */
+int hull_registry_get_referrers(struct hull_registry *r, const char *digest,
+				const char *artifact_type, char **data, size_t *len, hull_err *err);
 /* Upload a blob (monolithic POST + PUT) from memory (fd < 0) or from fd (len bytes). Skips the
  * upload when the registry has it. */
 int hull_registry_put_blob(struct hull_registry *r, const char *digest, const void *data, int fd,
