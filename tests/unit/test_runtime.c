@@ -12,7 +12,9 @@
 #include "runtime/cgroup_bpf.h"
 #include "runtime/container.h"
 #include "runtime/seccomp.h"
+#include "oci/spec_gen.h"
 #include "runtime/state.h"
+#include "runtime/userns.h"
 #include "t.h"
 
 TEST(signal_names)
@@ -130,4 +132,42 @@ TEST(seccomp_cache_roundtrip)
 		hull_rm_rf_at(AT_FDCWD, dir, &e2);
 		hull_err_clear(&e2);
 	}
+}
+
+/* Reservations (hull launch) and allocation (create with org.hull.userns=auto) share one pool:
+ * a reserved range is handed to its container only, the same base every time, and is free
+ * again once released. */
+TEST(userns_reservations)
+{
+	char dir[] = "/tmp/hull-test-userns.XXXXXX";
+	hull_err e = HULL_ERR_INIT;
+	uint32_t a, a2, b, c, got;
+	int rootfd, lockfd = -1;
+	T_ASSERT(mkdtemp(dir) != NULL);
+	rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	T_ASSERT(rootfd >= 0);
+	T_EQ_INT(hull_userns_reserve(rootfd, "a", &a, &e), 0);
+	T_EQ_INT(hull_userns_reserve(rootfd, "a", &a2, &e), 0);
+	T_EQ_INT(a2, a);
+	T_EQ_INT(hull_userns_reserve(rootfd, "b", &b, &e), 0);
+	T_ASSERT(b >= a + HULL_USERNS_SIZE); /* an empty root: a got the pool's first range */
+	/* create of "a" takes a's reservation; another id never gets a or b. */
+	T_EQ_INT(hull_userns_allocate(rootfd, "a", HULL_USERNS_SIZE, &got, &lockfd, &e), 0);
+	close(lockfd);
+	T_EQ_INT(got, a);
+	T_EQ_INT(hull_userns_allocate(rootfd, "z", HULL_USERNS_SIZE, &got, &lockfd, &e), 0);
+	close(lockfd);
+	T_ASSERT(got != a && got != b);
+	/* released: the lowest free range is a's again */
+	hull_userns_release(rootfd, "a");
+	T_EQ_INT(hull_userns_reserve(rootfd, "c", &c, &e), 0);
+	T_EQ_INT(c, a);
+	/* ids are validated: no reservation file outside .userns */
+	T_ASSERT(hull_userns_reserve(rootfd, "../x", &c, &e) < 0);
+	hull_err_clear(&e);
+	hull_userns_release(rootfd, "b");
+	hull_userns_release(rootfd, "c");
+	T_EQ_INT(unlinkat(rootfd, ".userns", AT_REMOVEDIR), 0);
+	close(rootfd);
+	T_EQ_INT(rmdir(dir), 0);
 }
