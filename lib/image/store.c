@@ -18,6 +18,7 @@
 #include "core/util.h"
 #include "image/manifest.h"
 #include "image/ref.h"
+#include "image/tree.h"
 
 #define INDEX_MAX (64u << 20)
 
@@ -499,6 +500,9 @@ int hull_store_layer_commit(struct hull_store *s, struct hull_layer_writer *w,
 			hull_fail(err, errno ? errno : ENOMEM, "storage %s", rel);
 		return hull_wrap(err, "layer %s", w->diff_id);
 	}
+	/* The integrity record (image/tree.h), from the tree as unpacked, before it is public. */
+	if (hull_store_layer_seal(s, w->dirfd, w->diff_id, NULL, err) < 0)
+		return -1;
 	layer_rel(w->diff_id, rel, sizeof rel);
 	if (renameat(s->rootfd, w->tmp, s->rootfd, rel) < 0)
 		return hull_fail(err, errno, "publish layer %s", w->diff_id);
@@ -1080,7 +1084,8 @@ static void sweep(struct hull_store *s, const char *top, const struct strset *ke
 			char dg[300], lk[200];
 			int lfd;
 			hull_err e = HULL_ERR_INIT;
-			if (de->d_name[0] == '.' || hull_str_has_suffix(de->d_name, ".json"))
+			if (de->d_name[0] == '.' || hull_str_has_suffix(de->d_name, ".json") ||
+			    hull_str_has_suffix(de->d_name, ".tree"))
 				continue;
 			snprintf(dg, sizeof dg, "%s:%s", algs[a], de->d_name);
 			if (!hull_digest_valid(dg) || set_has(keep, dg))
@@ -1097,6 +1102,8 @@ static void sweep(struct hull_store *s, const char *top, const struct strset *ke
 			if (!strcmp(top, "layers")) {
 				char j[300];
 				snprintf(j, sizeof j, "%s.json", de->d_name);
+				unlinkat(dfd, j, 0);
+				snprintf(j, sizeof j, "%s.tree", de->d_name);
 				unlinkat(dfd, j, 0);
 			} else {
 				char st[300];
