@@ -128,19 +128,27 @@ static void progress_cb(void *ud, const struct hull_progress *p)
 }
 
 int image_cli_pull(const char *ref, const struct hull_pull_opts *po_in, bool quiet,
-		   struct hull_store *s, struct hull_image *out)
+		   const char *policy, struct hull_store *s, struct hull_image *out)
 {
 	struct hull_pull_opts po = *po_in;
 	struct progress_state ps = {.ref = ref};
+	struct image_trust *t = NULL;
+	_cleanup_free_ char *pinned = NULL;
 	hull_err err = HULL_ERR_INIT;
 	int rc;
 	if (!quiet && isatty(2)) {
 		po.progress = progress_cb;
 		po.progress_ud = &ps;
 	}
-	rc = hull_image_pull(s, ref, &po, out, &err);
+	/* The trust policy decides before a byte of the image is downloaded. */
+	if (image_cli_trust_pull_begin(s, policy, ref, &po, &pinned, &t, &err) < 0)
+		return cli_error(&err);
+	rc = hull_image_pull(s, pinned ? pinned : ref, &po, out, &err);
 	if (ps.shown)
 		fprintf(stderr, "\n");
+	if (rc == 0 && image_cli_trust_pull_end(s, t, out, &err) < 0)
+		rc = -1;
+	image_cli_trust_free(t);
 	if (rc < 0)
 		return cli_error(&err);
 	return 0;
@@ -154,12 +162,14 @@ static int cmd_pull(int argc, char **argv)
 					     {"authfile", required_argument, 0, 'a'},
 					     {"registries-conf", required_argument, 0, 'r'},
 					     {"devices", required_argument, 0, 'D'},
+					     {"policy", required_argument, 0, 'P'},
 					     IMAGE_LIMIT_OPTIONS,
 					     {"help", no_argument, 0, 'h'},
 					     OPT_END};
 	struct hull_pull_opts po;
 	struct hull_store s;
 	struct hull_image im = {0};
+	const char *policy = NULL;
 	_cleanup_free_ char *plat = NULL;
 	bool quiet = false;
 	int c, rc;
@@ -196,6 +206,9 @@ static int cmd_pull(int argc, char **argv)
 		case 'r':
 			po.registries_conf = optarg;
 			break;
+		case 'P':
+			policy = optarg;
+			break;
 		case 'D':
 			if (image_cli_devices(optarg, &po.unpack))
 				return 1;
@@ -212,8 +225,8 @@ static int cmd_pull(int argc, char **argv)
 			       "                       [--authfile F] [--registries-conf F]\n"
 			       "                       [--devices reject|skip|allow] "
 			       "[--max-layer-bytes N]\n"
-			       "                       [--max-entries N] [--max-file-bytes N] [-q] "
-			       "REF\n");
+			       "                       [--max-entries N] [--max-file-bytes N] "
+			       "[--policy FILE] [-q] REF\n");
 			return 0;
 		default:
 			return 1;
@@ -224,7 +237,7 @@ static int cmd_pull(int argc, char **argv)
 		    "pull: expected one image reference (see hull image pull --help)");
 	if (image_cli_store(&s))
 		return 1;
-	rc = image_cli_pull(argv[optind], &po, quiet, &s, &im);
+	rc = image_cli_pull(argv[optind], &po, quiet, policy, &s, &im);
 	if (rc == 0)
 		printf("%s\n", im.id);
 	hull_image_clear(&im);
@@ -235,6 +248,7 @@ static int cmd_pull(int argc, char **argv)
 static int cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {{"devices", required_argument, 0, 'D'},
+					     {"policy", required_argument, 0, 'P'},
 					     IMAGE_LIMIT_OPTIONS,
 					     {"help", no_argument, 0, 'h'},
 					     OPT_END};
@@ -242,6 +256,7 @@ static int cmd_import(int argc, char **argv)
 	struct hull_store s;
 	struct hull_image im = {0};
 	hull_err err = HULL_ERR_INIT;
+	const char *policy = NULL;
 	int c, rc = 0;
 	hull_unpack_opts_default(&uo);
 	optind = 1;
@@ -249,13 +264,15 @@ static int cmd_import(int argc, char **argv)
 		if (c == 'D') {
 			if (image_cli_devices(optarg, &uo))
 				return 1;
+		} else if (c == 'P') {
+			policy = optarg;
 		} else if (c == IMAGE_OPT_MAX_LAYER || c == IMAGE_OPT_MAX_ENTRIES ||
 			   c == IMAGE_OPT_MAX_FILE) {
 			if (image_cli_limit(c, optarg, &uo))
 				return 1;
 		} else if (c == 'h') {
 			printf("usage: hull image import [--devices reject|skip|allow] "
-			       "[--max-layer-bytes N]\n"
+			       "[--max-layer-bytes N] [--policy FILE]\n"
 			       "                         [--max-entries N] [--max-file-bytes N]\n"
 			       "                         oci-archive:PATH[:TAG] | oci:DIR[:TAG] | "
 			       "docker-archive:PATH [NAME]\n"
@@ -267,6 +284,8 @@ static int cmd_import(int argc, char **argv)
 	}
 	if (optind >= argc || argc - optind > 2)
 		return cli_errorf("import: expected SOURCE [NAME] (see hull image import --help)");
+	if (image_cli_trust_import(policy, argv[optind], &err) < 0)
+		return cli_error(&err);
 	if (image_cli_store(&s))
 		return 1;
 	if (hull_image_import(&s, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, &uo,
@@ -644,7 +663,7 @@ static int cmd_image(int argc, char **argv)
 		    {"rm", cmd_rm},	{"prune", cmd_prune},	{"tag", cmd_tag},
 		    {"push", cmd_push}};
 	/* Registered by other areas, listed in the help when present. */
-	static const char *const extra[] = {"image-sign", "image-verify", "image-trust"};
+	static const char *const extra[] = {"image-sign", "image-verify"};
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		printf("usage: hull [--storage-root DIR] image COMMAND\n\n"

@@ -24,12 +24,34 @@ int image_cli_limit(int opt, const char *v, struct hull_unpack_opts *uo);
 int image_cli_size(const char *s, uint64_t *out);
 /* Parse --devices reject|skip|allow. */
 int image_cli_devices(const char *v, struct hull_unpack_opts *uo);
-/* Pull with a progress bar on a TTY; prints the error. */
+/* Pull with a progress bar on a TTY, under the trust policy (policy: --policy FILE, NULL:
+ * the default files; none on the machine: no check); prints the error. */
 int image_cli_pull(const char *ref, const struct hull_pull_opts *po, bool quiet,
-		   struct hull_store *s, struct hull_image *out);
+		   const char *policy, struct hull_store *s, struct hull_image *out);
 /* Is image_id used by a launched container? Its name goes to `container`. (cli/launch.c) */
 int image_cli_in_use(struct hull_store *s, const char *image_id, char *container, size_t n);
-/* Check a launch against a trust policy (issue 6 provides the strong definition). */
+/* Trust (cli/trust_hooks.c). policy is --policy FILE or NULL for /etc/hull/policy.json, then
+ * /etc/containers/policy.json; with neither file present nothing is checked.
+ *
+ * Pull: verify ref in its registry before anything is downloaded; *pull_ref (NULL without a
+ * policy) pins the verified digest; _end saves the signatures and the verification record. */
+struct image_trust;
+int image_cli_trust_pull_begin(struct hull_store *s, const char *policy, const char *ref,
+			       const struct hull_pull_opts *po, char **pull_ref,
+			       struct image_trust **t, hull_err *err);
+int image_cli_trust_pull_end(struct hull_store *s, struct image_trust *t,
+			     const struct hull_image *im, hull_err *err);
+void image_cli_trust_free(struct image_trust *t);
+/* Import: the policy of the source's transport (oci-archive, oci, docker-archive, tarball). */
+int image_cli_trust_import(const char *policy, const char *source, hull_err *err);
+/* Launch: re-verify the stored image (cached signatures, else its registry) against the
+ * policy; *verified_by (heap, NULL when no signature was required) names what vouched. */
 struct hull_image;
 int image_cli_trust_check(struct hull_store *s, const char *policy, const char *ref,
-			  const struct hull_image *im, hull_err *err);
+			  const struct hull_image *im, char **verified_by, hull_err *err);
+/* Launch: every layer against its integrity record, before it is mounted. */
+struct hull_manifest;
+struct hull_image_config;
+int image_cli_integrity_check(struct hull_store *s, const struct hull_image *im,
+			      const struct hull_manifest *m, const struct hull_image_config *cfg,
+			      const struct hull_unpack_opts *uo, hull_err *err);

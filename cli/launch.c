@@ -53,21 +53,6 @@ int image_cli_in_use(struct hull_store *s, const char *image_id, char *container
 	return used;
 }
 
-/* Trust policies are issue 6's: its code overrides this. Without it, --policy cannot be
- * honoured, and running anyway would pretend a check happened. */
-__attribute__((weak)) int image_cli_trust_check(struct hull_store *s, const char *policy,
-						const char *ref, const struct hull_image *im,
-						hull_err *err)
-{
-	(void)s;
-	(void)ref;
-	(void)im;
-	if (!policy)
-		return 0;
-	return hull_failk(err, HULL_ERR_INVALID, 0,
-			  "--policy %s: this hull has no signature verification built in", policy);
-}
-
 static int rt_init(struct hull_runtime *rt, hull_err *err)
 {
 	hull_runtime_init(rt, g_opts.root, err);
@@ -83,6 +68,7 @@ struct launch_args {
 	const char *pull; /* missing, always, never */
 	struct hull_pull_opts po;
 	char **env, **vols, **entry;
+	char *verified_by; /* what vouched for the image under the trust policy */
 };
 
 static void launch_args_free(struct launch_args *a)
@@ -90,6 +76,7 @@ static void launch_args_free(struct launch_args *a)
 	hull_strv_free(a->env);
 	hull_strv_free(a->vols);
 	hull_strv_free(a->entry);
+	free(a->verified_by);
 }
 
 static int parse_launch(int argc, char **argv, struct launch_args *a)
@@ -308,7 +295,9 @@ static int run_launched(struct hull_store *s, const struct hull_image *im, struc
 		goto fail;
 	if (hull_spec_root_ids(spec, &uid, &gid) < 0)
 		uid = gid = 0;
-	if (hull_launch_mount(s, c, uid, gid, err) < 0)
+	/* Every layer is the one unpacked from its verified blob (a changed file is refused). */
+	if (image_cli_integrity_check(s, im, m, cfg, &a->po.unpack, err) < 0 ||
+	    hull_launch_mount(s, c, uid, gid, err) < 0)
 		goto fail;
 	rootfs = hull_strdup_printf("%s/rootfs", c->dir);
 	rootfd = rootfs ? open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
@@ -327,6 +316,8 @@ static int run_launched(struct hull_store *s, const struct hull_image *im, struc
 				hull_json_add_str(ann, "io.hull.image.digest", im->manifest);
 			if (im->id)
 				hull_json_add_str(ann, "io.hull.image.id", im->id);
+			if (a->verified_by)
+				hull_json_add_str(ann, "io.hull.image.verified-by", a->verified_by);
 		}
 	}
 	text = hull_json_dump(spec, false);
@@ -483,11 +474,11 @@ static int cmd_launch(int argc, char **argv)
 		goto out;
 	} else {
 		hull_err_clear(&err);
-		rc = image_cli_pull(a.image, &a.po, !isatty(2), &s, &im);
+		rc = image_cli_pull(a.image, &a.po, !isatty(2), a.policy, &s, &im);
 		if (rc)
 			goto out;
 	}
-	if (image_cli_trust_check(&s, a.policy, a.image, &im, &err) < 0 ||
+	if (image_cli_trust_check(&s, a.policy, a.image, &im, &a.verified_by, &err) < 0 ||
 	    hull_image_ensure_layers(&s, &im, &a.po.unpack, &err) < 0 ||
 	    hull_launch_create(&s, &im, a.image, &a.o, &c, &err) < 0) {
 		rc = cli_error(&err);

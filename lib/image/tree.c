@@ -16,6 +16,7 @@
 #include "core/cleanup.h"
 #include "core/util.h"
 #include "image/store.h"
+#include "image/unpack.h"
 
 #define HEADER	       "hull-layer-tree 1 "
 #define TREE_XATTR_LIST_MAX (64u << 10)
@@ -666,4 +667,68 @@ int hull_store_layer_verify(struct hull_store *s, const char *diff_id, struct hu
 	if (hull_tree_check(lfd, diff_id, rec, len, st, err) < 0)
 		return hull_wrap(err, "layer %s", diff_id);
 	return 0;
+}
+
+int hull_store_layer_reseal(struct hull_store *s, const char *blob_digest, const char *diff_id,
+			    const struct hull_unpack_opts *uo, hull_err *err)
+{
+	char lk[200], tmp[300], rel[256];
+	struct hull_fd_source fs = {0};
+	struct hull_layer_stream ls = {.blob_size = -1, .blob_fd = -1, .diff_id = diff_id};
+	_cleanup_free_ char *fresh = NULL, *have = NULL;
+	_cleanup_close_ int lockfd = -1, bfd = -1, tfd = -1, lfd = -1;
+	struct hull_tree_stats fst, hst;
+	size_t flen, hlen;
+	int rc = -1;
+
+	if (hull_digest_check(diff_id, "layer", err) < 0 ||
+	    hull_digest_check(blob_digest, "blob", err) < 0)
+		return -1;
+	/* tmp/<lock>.<pid>: garbage collection skips it while we hold the lock. */
+	snprintf(lk, sizeof lk, "reseal-%s", hull_digest_hex(diff_id));
+	lockfd = hull_store_lock(s, lk, true, true, err);
+	if (lockfd < 0)
+		return -1;
+	snprintf(tmp, sizeof tmp, "tmp/%s.%d", lk, (int)getpid());
+	{
+		hull_err e = HULL_ERR_INIT;
+		hull_rm_rf_at(s->rootfd, tmp, &e);
+		hull_err_clear(&e);
+	}
+	if (mkdirat(s->rootfd, tmp, 0700) < 0)
+		return hull_fail(err, errno, "create %s", tmp);
+	tfd = openat(s->rootfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	bfd = tfd >= 0 ? hull_store_open_blob(s, blob_digest, NULL, err) : -1;
+	if (tfd < 0 && !hull_err_set(err))
+		hull_fail(err, errno, "open %s", tmp);
+	if (bfd < 0 || hull_fd_source_init(&fs, bfd, &ls.src, err) < 0 ||
+	    hull_layer_unpack(&ls, tfd, uo, err) < 0 ||
+	    hull_tree_seal(tfd, diff_id, &fresh, &flen, &fst, err) < 0)
+		goto out;
+	tree_rel(diff_id, "", rel, sizeof rel);
+	lfd = openat(s->rootfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (lfd < 0) {
+		hull_fail(err, errno, "layer %s", diff_id);
+		goto out;
+	}
+	if (hull_tree_seal(lfd, diff_id, &have, &hlen, &hst, err) < 0)
+		goto out;
+	if (strcmp(fst.tree_digest, hst.tree_digest)) {
+		/* Name the first difference: the fresh record against the stored tree. */
+		if (hull_tree_check(lfd, diff_id, fresh, flen, NULL, err) == 0)
+			hull_failk(err, HULL_ERR_REJECTED, 0, "tree digest %s, expected %s",
+				   hst.tree_digest, fst.tree_digest);
+		hull_wrap(err, "layer %s differs from its verified blob %s", diff_id, blob_digest);
+		goto out;
+	}
+	rc = hull_store_layer_seal(s, lfd, diff_id, NULL, err);
+out:
+	hull_fd_source_release(&fs);
+	hull_unpack_report_free(&ls.report);
+	{
+		hull_err e = HULL_ERR_INIT;
+		hull_rm_rf_at(s->rootfd, tmp, &e);
+		hull_err_clear(&e);
+	}
+	return rc;
 }

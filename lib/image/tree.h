@@ -59,3 +59,8 @@ int hull_store_layer_seal(struct hull_store *s, int layerfd, const char *diff_id
 			  struct hull_tree_stats *st, hull_err *err);
 int hull_store_layer_verify(struct hull_store *s, const char *diff_id, struct hull_tree_stats *st,
 			    hull_err *err);
+/* A layer without a record (unpacked by an older hull): unpack its verified blob again into a
+ * temporary directory, and seal the stored layer only when both trees are identical. */
+struct hull_unpack_opts;
+int hull_store_layer_reseal(struct hull_store *s, const char *blob_digest, const char *diff_id,
+			    const struct hull_unpack_opts *uo, hull_err *err);

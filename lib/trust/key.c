@@ -132,7 +132,10 @@ int hull_key_fingerprint(EVP_PKEY *k, char out[HULL_DIGEST_MAX], hull_err *err)
 /* PKCS#8 DER of a private key into a buffer that the caller wipes. */
 static int pkcs8_der(EVP_PKEY *k, unsigned char **der, size_t *len, hull_err *err)
 {
-	PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(k);
+	PKCS8_PRIV_KEY_INFO *p8;
+	if (sodium_init() < 0)
+		return hull_fail(err, 0, "libsodium initialisation failed");
+	p8 = EVP_PKEY2PKCS8(k);
 	unsigned char *tmp = NULL;
 	int n;
 	char why[256];
@@ -436,6 +439,8 @@ int hull_key_parse_private(const char *data, size_t len, const char *what, hull_
 	if (len > HULL_KEY_FILE_MAX)
 		return hull_failk(err, HULL_ERR_LIMIT, 0, "%s: larger than %u bytes", what,
 				  HULL_KEY_FILE_MAX);
+	if (sodium_init() < 0)
+		return hull_fail(err, 0, "libsodium initialisation failed");
 	b = BIO_new_mem_buf(data, (int)len);
 	if (!b)
 		return hull_fail(err, ENOMEM, "%s", what);
