@@ -107,6 +107,26 @@ static void audit_record(const struct hull_admission_policy *p,
 	}
 }
 
+/* The image store whose verification records images.requireSignature reads: the same choice
+ * as hull_store_default_root() (lib/image/store.c, not linked into the runtime binary). */
+static const char *admission_storage_root(void)
+{
+	static char buf[PATH_MAX];
+	const char *e = getenv("HULL_STORAGE"), *xdg = getenv("XDG_DATA_HOME"),
+		   *home = getenv("HOME");
+	if (g_opts.storage_root && *g_opts.storage_root)
+		return g_opts.storage_root;
+	if (e && *e)
+		return e;
+	if (geteuid() == 0)
+		return "/var/lib/hull";
+	if (xdg && *xdg == '/')
+		snprintf(buf, sizeof buf, "%s/hull", xdg);
+	else
+		snprintf(buf, sizeof buf, "%s/.local/share/hull", home && *home ? home : "/tmp");
+	return buf;
+}
+
 static int admission_hook(const struct hull_spec *spec, const char *id, const char *bundle,
 			  void *data, hull_err *err)
 {
@@ -133,6 +153,7 @@ static int admission_hook(const struct hull_spec *spec, const char *id, const ch
 		return hull_fail(err, ENOMEM, "admission");
 	}
 	hull_audit_host_facts_probe(&facts);
+	facts.storage_root = admission_storage_root();
 	hull_admission_evaluate(p, spec, &facts, d);
 	audit_record(p, d, id, bundle, st->path);
 	if (d->verdict != HULL_VERDICT_ALLOW) {

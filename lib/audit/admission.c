@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "audit/internal.h"
 #include "core/cleanup.h"
@@ -451,6 +453,88 @@ static void eval_binds(const struct hull_admission_policy *p, const struct hull_
 	hull_audit_set(f, HULL_AUDIT_PASS, ".mounts", NULL, "bind mounts come from allowed paths");
 }
 
+#define TRUST_RECORD_MAX (64u << 10)
+
+/* The trust code's record of a successful verification of digest (trust/verified/ in the
+ * image store, written by pull and launch after the signature check). A file lookup, not
+ * crypto: the runtime binary links no crypto library. The record must be a regular file owned
+ * by root or by us and writable by no one else, or it does not count. 1 found (*by says who
+ * vouched), 0 not (*why says why). */
+static int trust_record(const char *root, const char *digest, char *by, size_t bn, char *why,
+			size_t wn)
+{
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *data = NULL;
+	_cleanup_json_ json_object *o = NULL;
+	struct stat st;
+	size_t len;
+	const char *md, *vb;
+	hull_err e = HULL_ERR_INIT;
+	if ((size_t)snprintf(path, sizeof path, "%s/trust/verified/sha256/%s.json", root,
+			     digest + 7) >= sizeof path) {
+		snprintf(why, wn, "store path too long");
+		return 0;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		snprintf(why, wn, "no verification record in %.120s/trust/verified", root);
+		return 0;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
+		snprintf(why, wn, "the record is not a regular file owned by root and writable only "
+				    "by it");
+		return 0;
+	}
+	if (hull_read_fd(fd, TRUST_RECORD_MAX, &data, &len, &e) < 0 ||
+	    hull_json_parse(data, len, path, &o, &e) < 0) {
+		snprintf(why, wn, "%.150s", e.msg);
+		hull_err_clear(&e);
+		return 0;
+	}
+	md = hull_json_get_str(o, "manifestDigest");
+	vb = hull_json_get_str(o, "verifiedBy");
+	if (!md || strcmp(md, digest) || !vb || !*vb) {
+		snprintf(why, wn, "the record names no verified signature of this digest");
+		return 0;
+	}
+	snprintf(by, bn, "%s", vb);
+	return 1;
+}
+
+static void eval_signature(const struct hull_spec *s, const struct hull_audit_host_facts *facts,
+			   struct hull_audit_finding *f)
+{
+	/* Only hull launch's own annotation: it names the manifest it verified and mounted. */
+	const char *digest = hull_spec_annotation(s, "io.hull.image.digest");
+	char v[HULL_AUDIT_VALUE_MAX], by[160], why[200];
+	if (!digest || !*digest) {
+		hull_audit_set(f, HULL_AUDIT_FAIL, ".annotations", "null",
+			       "no io.hull.image.digest: only images started by hull launch carry "
+			       "the digest that was verified");
+		return;
+	}
+	snprintf(v, sizeof v, "\"%.160s\"", digest);
+	if (strncmp(digest, "sha256:", 7) || strlen(digest) != 71 ||
+	    strspn(digest + 7, "0123456789abcdef") != 64) {
+		hull_audit_set(f, HULL_AUDIT_FAIL, ".annotations", v,
+			       "io.hull.image.digest is not a sha256 digest");
+		return;
+	}
+	if (!facts->storage_root) {
+		hull_audit_set(f, HULL_AUDIT_FAIL, ".annotations", v,
+			       "no image store to look up verification records in");
+		return;
+	}
+	if (trust_record(facts->storage_root, digest, by, sizeof by, why, sizeof why) == 1)
+		hull_audit_set(f, HULL_AUDIT_PASS, ".annotations", v, "signature verified: %.200s", by);
+	else
+		hull_audit_set(f, HULL_AUDIT_FAIL, ".annotations", v,
+			       "the trust policy never verified a signature for this digest (%.180s)",
+			       why);
+}
+
 static void eval_policy_rule(const struct hull_admission_policy *p, int rule,
 			     const struct hull_spec *s, const struct hull_audit_host_facts *facts,
 			     struct hull_audit_finding *f)
@@ -500,11 +584,7 @@ static void eval_policy_rule(const struct hull_admission_policy *p, int rule,
 			       "the image digest is not in images.allowedDigests");
 		break;
 	case PC_SIGNATURE:
-		/* The trust policy engine (signature verification) is not part of the runtime
-		 * binary yet: fail closed rather than pretend. */
-		hull_audit_set(f, HULL_AUDIT_FAIL, ".annotations", NULL,
-			       "signature verification at admission is not available yet (trust "
-			       "policy engine pending); no container satisfies requireSignature");
+		eval_signature(s, facts, f);
 		break;
 	}
 }

@@ -92,6 +92,9 @@ struct hull_audit_report {
 struct hull_audit_host_facts {
 	bool apparmor; /* AppArmor enabled on this host */
 	bool selinux;  /* SELinux enabled on this host */
+	/* The image store whose trust/verified/ records images.requireSignature reads (the trust
+	 * code writes one per verified image); NULL: none. Not probed: the caller sets it. */
+	const char *storage_root;
 };
 /* Probe the running host (cheap: two stat calls). */
 void hull_audit_host_facts_probe(struct hull_audit_host_facts *facts);

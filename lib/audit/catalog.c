@@ -241,6 +241,7 @@ void hull_audit_host_facts_probe(struct hull_audit_host_facts *facts)
 		fclose(f);
 	}
 	facts->selinux = stat("/sys/fs/selinux/enforce", &st) == 0;
+	facts->storage_root = NULL;
 }
 
 unsigned hull_audit_standard_parse(const char *name)

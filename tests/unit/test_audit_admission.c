@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Admission policies: strict parsing and the decisions they make. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "audit/admission.h"
 #include "core/json.h"
 #include "core/util.h"
 #include "t.h"
 
-static const struct hull_audit_host_facts no_lsm = {false, false};
+static const struct hull_audit_host_facts no_lsm = {false, false, NULL};
 
 static struct hull_admission_policy *pol(const char *text)
 {
@@ -310,10 +315,93 @@ TEST(image_rules)
 	/* an empty allow-list admits no image */
 	decide("{\"images\":{\"allowedDigests\":[]}}", cfg, &d);
 	T_EQ_INT(d.verdict, HULL_VERDICT_DENY);
-	/* signature verification is not available at admission yet: fail closed, say why */
+	/* requireSignature without a recorded digest: fail closed, say why */
 	decide("{\"images\":{\"requireSignature\":true}}", GOOD, &d);
 	T_EQ_INT(d.verdict, HULL_VERDICT_DENY);
-	T_CONTAINS(finding(&d, "policy.image-signature")->detail, "not available yet");
+	T_CONTAINS(finding(&d, "policy.image-signature")->detail, "no io.hull.image.digest");
+}
+
+/* A config as hull launch writes it: the manifest digest it verified. */
+static void launched(char *cfg, size_t n, const char *digest)
+{
+	snprintf(cfg, n,
+		 "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},\"process\":{\"args\":[\"sh\"],"
+		 "\"cwd\":\"/\"},\"annotations\":{\"io.hull.image.digest\":\"%s\","
+		 "\"io.hull.image.verified-by\":\"hand-written\"}}",
+		 digest);
+}
+
+static void decide_with_store(const char *store, const char *cfg, struct hull_admission_decision *d)
+{
+	struct hull_admission_policy *p = pol("{\"images\":{\"requireSignature\":true}}");
+	struct hull_spec *s = spec(cfg);
+	struct hull_audit_host_facts facts = {false, false, store};
+	hull_admission_evaluate(p, s, &facts, d);
+	hull_spec_free(s);
+	hull_admission_policy_free(p);
+}
+
+TEST(require_signature_needs_the_trust_record)
+{
+	static const char dg[] =
+	    "sha256:abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+	char store[] = "/tmp/hull-adm-XXXXXX", dir[256], rec[512], cfg[1024];
+	struct hull_admission_decision d;
+	hull_err e = HULL_ERR_INIT;
+	FILE *f;
+	T_ASSERT(mkdtemp(store));
+	launched(cfg, sizeof cfg, dg);
+	/* a hand-written annotation is not enough: no record, no admission */
+	decide_with_store(store, cfg, &d);
+	T_EQ_INT(d.verdict, HULL_VERDICT_DENY);
+	T_CONTAINS(finding(&d, "policy.image-signature")->detail, "never verified");
+	/* no store known at all */
+	decide_with_store(NULL, cfg, &d);
+	T_EQ_INT(d.verdict, HULL_VERDICT_DENY);
+	/* the record the trust code writes after verifying */
+	snprintf(dir, sizeof dir, "%s/trust/verified/sha256", store);
+	T_ASSERT(mkdir(store, 0700) == 0 || errno == EEXIST);
+	snprintf(rec, sizeof rec, "%s/trust", store);
+	T_ASSERT(mkdir(rec, 0700) == 0);
+	snprintf(rec, sizeof rec, "%s/trust/verified", store);
+	T_ASSERT(mkdir(rec, 0700) == 0);
+	T_ASSERT(mkdir(dir, 0700) == 0);
+	snprintf(rec, sizeof rec, "%s/%s.json", dir, dg + 7);
+	f = fopen(rec, "w");
+	T_ASSERT(f);
+	fprintf(f, "{\"version\":1,\"manifestDigest\":\"%s\",\"verifiedBy\":\"sigstoreSigned(key "
+		   "sha256:1234)\"}",
+		dg);
+	fclose(f);
+	chmod(rec, 0600);
+	decide_with_store(store, cfg, &d);
+	T_EQ_INT(d.verdict, HULL_VERDICT_ALLOW);
+	T_CONTAINS(finding(&d, "policy.image-signature")->detail, "sigstoreSigned(key sha256:1234)");
+	/* a record others can write does not count */
+	chmod(rec, 0666);
+	decide_with_store(store, cfg, &d);
+	T_EQ_INT(d.verdict, HULL_VERDICT_DENY);
+	chmod(rec, 0600);
+	/* a record for another digest (copied over) does not count */
+	{
+		char other[1024];
+		launched(other, sizeof other,
+			 "sha256:bbbbbb0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+		snprintf(dir, sizeof dir, "%s/trust/verified/sha256/"
+					  "bbbbbb0123456789abcdef0123456789abcdef0123456789abcdef0123456789.json",
+			 store);
+		T_ASSERT(link(rec, dir) == 0);
+		decide_with_store(store, other, &d);
+		T_EQ_INT(d.verdict, HULL_VERDICT_DENY);
+		T_CONTAINS(finding(&d, "policy.image-signature")->detail, "no verified signature");
+	}
+	/* a malformed digest */
+	launched(cfg, sizeof cfg, "sha256:../../etc");
+	decide_with_store(store, cfg, &d);
+	T_EQ_INT(d.verdict, HULL_VERDICT_DENY);
+	T_CONTAINS(finding(&d, "policy.image-signature")->detail, "not a sha256 digest");
+	hull_rm_rf_at(AT_FDCWD, store, &e);
+	hull_err_clear(&e);
 }
 
 TEST(message_lists_every_failure_with_its_fix)
