@@ -140,6 +140,9 @@ static int fetch_payload(struct hull_registry *r, const struct hull_cosign_layer
 	if (!l->signature)
 		return add_problem(set, HULL_SIG_SIGSTORE, src, l->media_type,
 				   "no %s annotation", HULL_COSIGN_SIG_ANNOTATION);
+	if (!*l->signature)
+		return add_problem(set, HULL_SIG_SIGSTORE, src, l->media_type,
+				   "the %s annotation is empty", HULL_COSIGN_SIG_ANNOTATION);
 	if (hull_b64_decode(l->signature, strlen(l->signature), HULL_KEY_SIG_MAX, &sig, &siglen) <
 	    0)
 		return add_problem(set, HULL_SIG_SIGSTORE, src, l->media_type,
