@@ -44,11 +44,12 @@ int image_cli_trust_pull_end(struct hull_store *s, struct image_trust *t,
 void image_cli_trust_free(struct image_trust *t);
 /* Import: the policy of the source's transport (oci-archive, oci, docker-archive, tarball). */
 int image_cli_trust_import(const char *policy, const char *source, hull_err *err);
-/* Launch: re-verify the stored image (cached signatures, else its registry) against the
- * policy; *verified_by (heap, NULL when no signature was required) names what vouched. */
+/* Launch: re-verify the stored image (cached signatures, else its registry, reached with po's
+ * registry options) against the policy; *verified_by (heap, NULL when no signature was required) names what vouched. */
 struct hull_image;
 int image_cli_trust_check(struct hull_store *s, const char *policy, const char *ref,
-			  const struct hull_image *im, char **verified_by, hull_err *err);
+			  const struct hull_image *im, const struct hull_pull_opts *po,
+			  char **verified_by, hull_err *err);
 /* Launch: every layer against its integrity record, before it is mounted. */
 struct hull_manifest;
 struct hull_image_config;

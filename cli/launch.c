@@ -478,7 +478,7 @@ static int cmd_launch(int argc, char **argv)
 		if (rc)
 			goto out;
 	}
-	if (image_cli_trust_check(&s, a.policy, a.image, &im, &a.verified_by, &err) < 0 ||
+	if (image_cli_trust_check(&s, a.policy, a.image, &im, &a.po, &a.verified_by, &err) < 0 ||
 	    hull_image_ensure_layers(&s, &im, &a.po.unpack, &err) < 0 ||
 	    hull_launch_create(&s, &im, a.image, &a.o, &c, &err) < 0) {
 		rc = cli_error(&err);

@@ -299,12 +299,13 @@ static int signed_bytes(struct hull_store *s, const struct hull_image *im, const
 }
 
 int image_cli_trust_check(struct hull_store *s, const char *policy, const char *typed,
-			  const struct hull_image *im, char **verified_by, hull_err *err)
+			  const struct hull_image *im, const struct hull_pull_opts *po,
+			  char **verified_by, hull_err *err)
 {
 	struct hull_policy *p = NULL;
 	struct hull_ref ref = {0};
 	bool have_ref;
-	struct hull_trust_opts o = {.reg.tls_verify = true};
+	struct hull_trust_opts o;
 	_cleanup_strv_ char **cands = NULL;
 	_cleanup_free_ char *repo = NULL, *refname = NULL;
 	hull_buf reasons = {0};
@@ -315,6 +316,7 @@ int image_cli_trust_check(struct hull_store *s, const char *policy, const char *
 		return -1;
 	if (!p)
 		return 0;
+	opts_from_pull(po, &o);
 	have_ref = subject_ref(typed, im, &ref) == 0;
 	repo = have_ref ? hull_ref_repo(&ref) : NULL;
 	refname = have_ref ? hull_ref_string(&ref) : NULL;

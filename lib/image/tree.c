@@ -74,13 +74,22 @@ static char type_of(mode_t m)
 	return '?';
 }
 
-/* The cheap fields, from stat alone: TYPE MODE UID GID SIZE MTIME */
+/* The cheap fields, from stat alone: TYPE MODE UID GID SIZE MTIME. Only a regular file's
+ * mtime comes from its tar header; a directory's moves with its entries and the unpacker
+ * creates missing parents and symlinks at unpack time, so theirs are "-" (not content). */
 static void head_fields(const struct live *l, char *out, size_t n)
 {
-	snprintf(out, n, "%c %04o %u %u %" PRIu64 " %lld.%09ld", type_of(l->st.st_mode),
-		 (unsigned)(l->st.st_mode & 07777), (unsigned)l->st.st_uid, (unsigned)l->st.st_gid,
-		 S_ISREG(l->st.st_mode) ? (uint64_t)l->st.st_size : 0,
-		 (long long)l->st.st_mtim.tv_sec, l->st.st_mtim.tv_nsec);
+	int k = snprintf(out, n, "%c %04o %u %u %" PRIu64 " ", type_of(l->st.st_mode),
+			 (unsigned)(l->st.st_mode & 07777), (unsigned)l->st.st_uid,
+			 (unsigned)l->st.st_gid,
+			 S_ISREG(l->st.st_mode) ? (uint64_t)l->st.st_size : 0);
+	if (k < 0 || (size_t)k >= n)
+		return;
+	if (S_ISREG(l->st.st_mode))
+		snprintf(out + k, n - (size_t)k, "%lld.%09ld", (long long)l->st.st_mtim.tv_sec,
+			 l->st.st_mtim.tv_nsec);
+	else
+		snprintf(out + k, n - (size_t)k, "-");
 }
 
 static void stamp_field(const struct live *l, char *out, size_t n)
@@ -241,7 +250,6 @@ struct walker {
 	char **lines; /* record lines (after the header), split in place */
 	size_t n_lines, next;
 	struct hull_tree_stats *st;
-	char *pending; /* a directory mtime difference, reported when nothing more precise is */
 };
 
 static int read_names(int dfd, char ***out, size_t *n, hull_err *err)
@@ -462,21 +470,26 @@ static int check_visit(struct walker *w, int dfd, const char *name, struct live 
 		char rec[160];
 		snprintf(rec, sizeof rec, "%s %s %s %s %s %s", f[0], f[1], f[2], f[3], f[4], f[5]);
 		if (strcmp(rec, head)) {
-			char msg[400];
-			snprintf(msg, sizeof msg, "metadata changed (recorded \"%s\", now \"%s\")",
-				 rec, head);
-			/* A directory's mtime moves with any entry added or removed in it: report
-			 * that entry (found below) rather than the directory, when there is one. */
-			char rec5[160], head5[160];
-			snprintf(rec5, sizeof rec5, "%s %s %s %s %s", f[0], f[1], f[2], f[3], f[4]);
-			snprintf(head5, sizeof head5, "%s", head);
-			*strrchr(head5, ' ') = '\0';
-			if (S_ISDIR(l->st.st_mode) && !strcmp(rec5, head5)) {
-				if (!w->pending)
-					w->pending = hull_strdup_printf("%s: %s", l->path, msg);
-			} else {
-				return differs(err, l->path, msg);
+			static const char *const names[] = {"type", "mode", "uid",
+							    "gid",  "size", "mtime"};
+			char msg[400], hcopy[160], *hf[6], *sp = hcopy;
+			size_t off = 0;
+			snprintf(hcopy, sizeof hcopy, "%s", head);
+			for (int k = 0; k < 6; k++) {
+				hf[k] = sp;
+				sp = strchr(sp, ' ');
+				if (sp)
+					*sp++ = '\0';
+				else
+					sp = hcopy + strlen(hcopy);
 			}
+			off += (size_t)snprintf(msg, sizeof msg, "metadata changed:");
+			for (int k = 0; k < 6 && off < sizeof msg; k++)
+				if (strcmp(f[k], hf[k]))
+					off += (size_t)snprintf(msg + off, sizeof msg - off,
+								" %s %s -> %s", names[k], f[k],
+								hf[k]);
+			return differs(err, l->path, msg);
 		}
 	}
 	stamp_field(l, stamp, sizeof stamp);
@@ -604,9 +617,6 @@ int hull_tree_check(int dirfd, const char *diff_id, const char *record, size_t l
 		rc = differs(err, copy && split(copy, f) == 0 ? f[9] : "an entry",
 			     "removed since unpacking");
 	}
-	if (rc == 0 && w.pending)
-		rc = hull_failk(err, HULL_ERR_REJECTED, 0, "%s", w.pending);
-	free(w.pending);
 	free(w.lines);
 	hull_buf_free(&w.path);
 	return rc;
@@ -695,9 +705,14 @@ int hull_store_layer_reseal(struct hull_store *s, const char *blob_digest, const
 		hull_rm_rf_at(s->rootfd, tmp, &e);
 		hull_err_clear(&e);
 	}
-	if (mkdirat(s->rootfd, tmp, 0700) < 0)
+	/* As hull_store_layer_begin makes a layer's directory (0755; the store root is 0700). */
+	if (mkdirat(s->rootfd, tmp, 0755) < 0)
 		return hull_fail(err, errno, "create %s", tmp);
 	tfd = openat(s->rootfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (tfd >= 0 && fchmod(tfd, 0755) < 0) {
+		hull_fail(err, errno, "chmod %s", tmp);
+		goto out;
+	}
 	bfd = tfd >= 0 ? hull_store_open_blob(s, blob_digest, NULL, err) : -1;
 	if (tfd < 0 && !hull_err_set(err))
 		hull_fail(err, errno, "open %s", tmp);

@@ -1169,7 +1169,9 @@ int hull_policy_eval(const struct hull_policy *p, const struct hull_trust_subjec
 		case HULL_PR_SIGSTORE:
 			if (!subj->digest) {
 				rc = 0;
-				why = strdup("no manifest digest to check signatures against");
+				why = strdup("a sigstore signature was required, but none exists (hull "
+					     "reads signatures only from registries, not from this "
+					     "source)");
 				break;
 			}
 			rc = eval_sigstore(&ev, pr, &why, err);

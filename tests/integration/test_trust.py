@@ -336,3 +336,491 @@ def test_signed_garbage_and_duplicate_members_are_rejected(tstore, registry, bus
                          {SIG_ANNOTATION: openssl_sign(key, good.encode(), tmp_path)})])
     p = verify(tstore, ref, "--key", pub)
     assert p.returncode == 0, p.stderr
+
+
+# ---- real cosign-made signatures (containers/image's fixtures) ---------------------------------
+
+COSIGN_PUB = os.path.join(COSIGN, "cosign.pub")
+COSIGN_REPO = "192.168.64.2:5000/cosign-signed-single-sample"
+VALID_DIGEST = "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00"
+
+
+def cosign_fixture(registry, name, tags=("1",), extra_sigs=(), sig_for=None):
+    """Present dir-img-cosign-NAME in the registry as cosign stores it: the manifest under
+    the tags, its signature-N files as the layers of the sha256-<digest>.sig manifest."""
+    _n[0] += 1
+    repo = f"cosign/{name.replace('dir-img-cosign-', '')}-{_n[0]}-{os.getpid()}"
+    d = os.path.join(COSIGN, name)
+    digest = None
+    mpath = os.path.join(d, "manifest.json")
+    if os.path.exists(mpath):
+        with open(mpath, "rb") as f:
+            data = f.read()
+        for t in tags:
+            digest = seed_manifest(registry, repo, data, t)
+    sigs = [read_dir_signature(os.path.join(d, f)) for f in sorted(os.listdir(d))
+            if f.startswith("signature-")]
+    sigs += [read_dir_signature(p) for p in extra_sigs]
+    present_signatures(registry, repo, sig_for or digest or VALID_DIGEST, sigs, seed=True)
+    return f"{registry.host}/{repo}", digest
+
+
+def test_cosign_valid_signature_accepted(tstore, registry, tmp_path):
+    name, digest = cosign_fixture(registry, "dir-img-cosign-valid")
+    assert digest == VALID_DIGEST  # the manifest bytes are presented unchanged
+    p = verify(tstore, name + ":1", "--key", COSIGN_PUB)
+    assert p.returncode == 0, p.stderr
+    # cosign signs the repository only: matchRepository compares it with this registry's
+    # name (rejected), exactRepository with the name it was signed as (accepted).
+    pol = sigstore_policy(tmp_path, registry.host, COSIGN_PUB, {"type": "matchRepository"})
+    p = verify(tstore, name + ":1", "--policy", pol)
+    assert p.returncode == 1 and f'identity "{COSIGN_REPO}" is not accepted' in p.stderr
+    pol = sigstore_policy(tmp_path, registry.host, COSIGN_PUB,
+                          {"type": "exactRepository", "dockerRepository": COSIGN_REPO}, "p2.json")
+    p = verify(tstore, name + ":1", "--policy", pol)
+    assert p.returncode == 0, p.stderr
+    # the default identity rule (matchRepoDigestOrExact) never accepts a repository-only one
+    pol = sigstore_policy(tmp_path, registry.host, COSIGN_PUB, None, "p3.json")
+    assert verify(tstore, name + ":1", "--policy", pol).returncode == 1
+
+
+def test_cosign_two_valid_signatures(tstore, registry):
+    name, _ = cosign_fixture(registry, "dir-img-cosign-valid-2")
+    assert verify(tstore, name + ":1", "--key", COSIGN_PUB).returncode == 0
+
+
+def test_cosign_mixed_one_invalid_one_valid(tstore, registry):
+    """One accepted signature is enough; the unknown key's comes first."""
+    name, _ = cosign_fixture(registry, "dir-img-cosign-mixed")
+    p = verify(tstore, name + ":1", "--key", COSIGN_PUB, "--format", "json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["signatures"] == 2
+
+
+def test_cosign_valid_with_tag_identity(tstore, registry, tmp_path):
+    """containers/image's signature names 192.168.64.2:5000/skopeo-signed:tag: remapIdentity
+    maps this registry's name onto it; the tag must match."""
+    name, _ = cosign_fixture(registry, "dir-img-cosign-valid-with-tag", tags=("tag", "othertag"))
+    pol = sigstore_policy(tmp_path, registry.host, COSIGN_PUB,
+                          {"type": "remapIdentity", "prefix": name,
+                           "signedPrefix": "192.168.64.2:5000/skopeo-signed"})
+    p = verify(tstore, name + ":tag", "--policy", pol)
+    assert p.returncode == 0, p.stderr
+    p = verify(tstore, name + ":othertag", "--policy", pol)
+    assert p.returncode == 1
+    assert 'identity "192.168.64.2:5000/skopeo-signed:tag" is not accepted' in p.stderr
+    pol = sigstore_policy(tmp_path, registry.host, COSIGN_PUB,
+                          {"type": "exactReference",
+                           "dockerReference": "192.168.64.2:5000/skopeo-signed:tag"}, "p2.json")
+    assert verify(tstore, name + ":othertag", "--policy", pol).returncode == 0
+
+
+def test_cosign_modified_manifest_rejected(tstore, registry):
+    name, digest = cosign_fixture(registry, "dir-img-cosign-modified-manifest")
+    assert digest != VALID_DIGEST
+    p = verify(tstore, name + ":1", "--key", COSIGN_PUB)
+    assert p.returncode == 1
+    assert f"it is for manifest {VALID_DIGEST}, not this image ({digest})" in p.stderr
+
+
+def test_cosign_manifest_digest_error_refused(tstore, registry):
+    """A schema 1 manifest whose digest containers/image cannot compute."""
+    name, digest = cosign_fixture(registry, "dir-img-cosign-manifest-digest-error")
+    p = verify(tstore, name + ":1", "--key", COSIGN_PUB)
+    # docker-registry announces the schema 1 "canonical" digest, not the digest of what it
+    # sends: hull refuses the inconsistent answer (an error, nothing was verified).
+    assert p.returncode == 2, p.stderr
+    assert "does not match the body" in p.stderr and "trusted" not in p.stdout
+
+
+def test_cosign_no_manifest_is_an_error(tstore, registry):
+    name, digest = cosign_fixture(registry, "dir-img-cosign-no-manifest")
+    assert digest is None
+    p = verify(tstore, name + ":1", "--key", COSIGN_PUB)
+    assert p.returncode == 2 and "MANIFEST_UNKNOWN" in p.stderr
+
+
+def test_cosign_other_attachment_rejected(tstore, registry):
+    name, _ = cosign_fixture(registry, "dir-img-cosign-other-attachment")
+    p = verify(tstore, name + ":1", "--key", COSIGN_PUB)
+    assert p.returncode == 1
+    assert "none exists" in p.stderr and "1 non-signature attachments" in p.stderr
+
+
+def test_cosign_unknown_key_rejected(tstore, registry):
+    name, _ = cosign_fixture(registry, "dir-img-cosign-valid", extra_sigs=())
+    # replace the valid signature by the unknown key's
+    with open(os.path.join(COSIGN, "dir-img-cosign-valid", "manifest.json"), "rb") as f:
+        repo = name.split("/", 1)[1]
+        present_signatures(registry, repo, sha(f.read()),
+                           [read_dir_signature(os.path.join(COSIGN, "unknown-cosign-key.signature"))],
+                           seed=True)
+    p = verify(tstore, name + ":1", "--key", COSIGN_PUB)
+    assert p.returncode == 1 and "cryptographic signature verification failed" in p.stderr
+
+
+# ---- the trust policy ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("doc,why", [
+    ({"transports": {}}, '"default" is missing'),
+    ({"default": []}, "must not be empty"),
+    ({"default": [{"type": "reject"}], "extra": 1}, 'unknown member "extra"'),
+    ({"default": [{"type": "reject", "keyPath": "/k"}]}, 'unknown member "keyPath"'),
+    ({"default": [{"type": "acceptEverything"}]}, 'unknown requirement type "acceptEverything"'),
+    ({"default": [{"type": "signedBy", "keyPath": "/k"}]}, '"keyType" must be a string'),
+    ({"default": [{"type": "signedBy", "keyType": "GPGKeys"}]}, "exactly one of keyPath"),
+    ({"default": [{"type": "sigstoreSigned", "keyPath": "/k", "keyData": "AAAA"}]},
+     "exactly one of keyPath"),
+    ({"default": [{"type": "sigstoreSigned", "fulcio": {}}]}, "keyless verification"),
+    ({"default": [{"type": "sigstoreSigned", "keyPath": "/k",
+                   "signedIdentity": {"type": "exactReference", "dockerReference": "a/b"}}]},
+     "neither a tag nor a digest"),
+    ({"default": [{"type": "sigstoreSigned", "keyPath": "/k",
+                   "signedIdentity": {"type": "matchWhatever"}}]}, "unknown signedIdentity type"),
+    ({"default": [{"type": "signedBaseLayer", "baseLayerIdentity": {}}]}, "not implemented"),
+    ({"default": [{"type": "reject"}], "transports": {"docker": {"a b": [{"type": "reject"}]}}},
+     "invalid scope"),
+])
+def test_policy_is_parsed_strictly(tstore, tmp_path, doc, why):
+    p = tmp_path / "policy.json"
+    p.write_text(json.dumps(doc))
+    r = tstore("image", "verify", "--tls-verify=false", "127.0.0.1:1/x:1", "--policy", str(p))
+    assert r.returncode == 2 and why in r.stderr and str(p) in r.stderr, r.stderr
+
+
+def test_policy_duplicate_member_and_oversize(tstore, tmp_path):
+    p = tmp_path / "policy.json"
+    p.write_text('{"default":[{"type":"insecureAcceptAnything"}],"default":[{"type":"reject"}]}')
+    r = tstore("image", "verify", "127.0.0.1:1/x:1", "--policy", str(p))
+    assert r.returncode == 2 and "appears twice" in r.stderr
+    p.write_text('{"default":[{"type":"reject"}]}' + " " * (5 << 20))
+    r = tstore("image", "verify", "127.0.0.1:1/x:1", "--policy", str(p))
+    assert r.returncode == 2 and "larger than" in r.stderr
+
+
+def test_policy_most_specific_scope_wins(tstore, registry, busybox_layout, tmp_path):
+    ref, repo, digest = image(registry, busybox_layout)
+    ref2, repo2, _ = image(registry, busybox_layout)
+    pol = policy(tmp_path, [{"type": "reject"}],
+                 {"docker": {registry.host: [{"type": "insecureAcceptAnything"}],
+                             f"{registry.host}/{repo}": [{"type": "reject"}]}})
+    p = verify(tstore, ref, "--policy", pol)
+    assert p.returncode == 1
+    assert f'transports.docker["{registry.host}/{repo}"], requirement 1 (reject)' in p.stderr
+    p = verify(tstore, ref2, "--policy", pol)
+    assert p.returncode == 0 and "without a signature" in p.stdout
+    # and the global default for another transport's scope list
+    pol = policy(tmp_path, [{"type": "insecureAcceptAnything"}], {"docker": {}}, "p2.json")
+    assert verify(tstore, ref, "--policy", pol).returncode == 0
+
+
+def test_every_requirement_must_pass(tstore, registry, busybox_layout, keys, tmp_path):
+    ref, repo, digest = image(registry, busybox_layout)
+    assert sign(tstore, ref, keys["a"][0]).returncode == 0
+    both = [{"type": "sigstoreSigned", "keyPath": keys["a"][1]},
+            {"type": "sigstoreSigned", "keyPath": keys["b"][1]}]
+    pol = policy(tmp_path, [{"type": "reject"}], {"docker": {registry.host: both}})
+    p = verify(tstore, ref, "--policy", pol)
+    assert p.returncode == 1 and "requirement 2 (sigstoreSigned, keyPath" in p.stderr
+    assert sign(tstore, ref, keys["b"][0]).returncode == 0
+    assert verify(tstore, ref, "--policy", pol).returncode == 0
+    # keyData instead of keyPath
+    data = base64.b64encode(open(keys["a"][1], "rb").read()).decode()
+    pol = policy(tmp_path, [{"type": "sigstoreSigned", "keyData": data}], None, "p2.json")
+    assert verify(tstore, ref, "--policy", pol).returncode == 0
+
+
+def test_registries_d_can_turn_attachments_off(tstore, registry, busybox_layout, keys, tmp_path):
+    ref, repo, digest = image(registry, busybox_layout)
+    assert sign(tstore, ref, keys["a"][0]).returncode == 0
+    rd = tmp_path / "rd"
+    rd.mkdir()
+    (rd / "off.yaml").write_text(f"docker:\n  {registry.host}/{repo}:\n"
+                                 "    use-sigstore-attachments: false\n")
+    pol = sigstore_policy(tmp_path, registry.host, keys["a"][1])
+    p = verify(tstore, ref, "--policy", pol, "--registries.d", str(rd))
+    assert p.returncode == 1 and "none exists" in p.stderr
+    # a broken registries.d is an error, naming the file and line
+    (rd / "bad.yaml").write_text("docker:\n  x:\n    lookasid: file:///x\n")
+    p = verify(tstore, ref, "--policy", pol, "--registries.d", str(rd))
+    assert p.returncode == 2 and "bad.yaml: line 3" in p.stderr and 'unknown key "lookasid"' in p.stderr
+
+
+# ---- pull, import, launch -----------------------------------------------------------------------
+
+def test_pull_is_refused_before_anything_is_downloaded(tstore, registry, busybox_layout, keys,
+                                                       tmp_path):
+    ref, repo, digest = image(registry, busybox_layout)
+    pol = sigstore_policy(tmp_path, registry.host, keys["a"][1])
+    p = tstore("image", "pull", "--tls-verify=false", "--policy", pol, ref)
+    assert p.returncode != 0
+    assert "rejected by the trust policy" in p.stderr and "requirement 1 (sigstoreSigned" in p.stderr
+    assert tstore.images() == []
+    assert tstore.files("layers") == [os.path.join(tstore.storage, "layers", a) for a in ()] or \
+        all(not f.endswith(".tree") for f in tstore.files("layers"))
+    assert [f for f in tstore.files("blobs") if os.path.isfile(f)] == []
+    # signed: pulled, with its signatures cached and a verification record
+    assert sign(tstore, ref, keys["a"][0]).returncode == 0
+    p = tstore("image", "pull", "--tls-verify=false", "--policy", pol, ref)
+    assert p.returncode == 0, p.stderr
+    img = tstore.images()[0]
+    assert img["Digest"] == digest
+    cache = os.path.join(tstore.storage, "trust", "sigs", "sha256", digest[7:] + ".json")
+    rec = os.path.join(tstore.storage, "trust", "verified", "sha256", digest[7:] + ".json")
+    assert json.load(open(cache))["digest"] == digest
+    r = json.load(open(rec))
+    assert r["manifestDigest"] == digest and "sigstoreSigned" in r["verifiedBy"]
+    assert stat.S_IMODE(os.stat(rec).st_mode) == 0o600
+
+
+def test_import_follows_the_transport_scope(tstore, busybox_layout, keys, tmp_path):
+    layout = busybox_layout.path
+    real = os.path.realpath(layout)
+    pol = policy(tmp_path, [{"type": "insecureAcceptAnything"}],
+                 {"oci": {real: [{"type": "reject"}]}})
+    p = tstore("image", "import", "--policy", pol, f"oci:{layout}:bb", "localhost/imp:1")
+    assert p.returncode != 0 and "rejected by the trust policy" in p.stderr
+    assert f'transports.oci["{real}"]' in p.stderr
+    assert tstore.images() == []
+    # a parent directory scope, and a requirement hull cannot satisfy from a layout
+    pol = policy(tmp_path, [{"type": "reject"}],
+                 {"oci": {os.path.dirname(real): [{"type": "sigstoreSigned", "keyPath": keys["a"][1]}]}},
+                 "p2.json")
+    p = tstore("image", "import", "--policy", pol, f"oci:{layout}:bb", "localhost/imp:1")
+    assert p.returncode != 0 and "none exists" in p.stderr
+    pol = policy(tmp_path, [{"type": "reject"}],
+                 {"oci": {"": [{"type": "insecureAcceptAnything"}]}}, "p3.json")
+    p = tstore("image", "import", "--policy", pol, f"oci:{layout}:bb", "localhost/imp:1")
+    assert p.returncode == 0, p.stderr
+
+
+def pulled_signed(tstore, registry, busybox_layout, keys, tmp_path):
+    ref, repo, digest = image(registry, busybox_layout)
+    assert sign(tstore, ref, keys["a"][0]).returncode == 0
+    pol = sigstore_policy(tmp_path, registry.host, keys["a"][1])
+    p = tstore("image", "pull", "--tls-verify=false", "--policy", pol, ref)
+    assert p.returncode == 0, p.stderr
+    return ref, repo, digest, pol
+
+
+def test_launch_verifies_and_admission_requires_the_record(tstore, registry, busybox_layout,
+                                                          keys, tmp_path):
+    ref, repo, digest, pol = pulled_signed(tstore, registry, busybox_layout, keys, tmp_path)
+    adm = tmp_path / "admission.json"
+    adm.write_text(json.dumps({"images": {"requireSignature": True}, "syslog": False,
+                               "auditLog": str(tmp_path / "adm.log")}))
+    p = tstore("--admission", str(adm), "launch", "--rm", "--pull", "never", "--policy", pol,
+               ref, "echo", "ok")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "ok"
+    log = [json.loads(l) for l in open(tmp_path / "adm.log")]
+    sig = [c for c in log[-1]["checks"] if c["id"] == "policy.image-signature"][0]
+    assert sig["status"] == "pass"
+    # the container's config names the digest and what vouched for it
+    cid = tstore("launch", "-d", "--pull", "never", "--policy", pol, ref, "sleep", "30",
+                 check=True).stdout.strip()
+    try:
+        cfg = json.load(open(os.path.join(tstore.root, cid, "config.json")))
+        ann = cfg["annotations"]
+        assert ann["io.hull.image.digest"] == digest
+        assert pol in ann["io.hull.image.verified-by"]
+        assert "sigstoreSigned(key sha256:" in ann["io.hull.image.verified-by"]
+    finally:
+        tstore("rm", "-f", cid)
+    # an image admitted without a signature (insecureAcceptAnything) has no record
+    ref2, repo2, digest2 = image(registry, busybox_layout, which="bbz")
+    accept = policy(tmp_path, [{"type": "insecureAcceptAnything"}], None, "accept.json")
+    assert tstore("image", "pull", "--tls-verify=false", "--policy", accept, ref2).returncode == 0
+    p = tstore("--admission", str(adm), "launch", "--rm", "--pull", "never", "--policy", accept,
+               ref2, "true")
+    assert p.returncode != 0
+    assert "policy.image-signature" in p.stderr and "never verified" in p.stderr
+
+
+def test_launch_refuses_an_unsigned_image(tstore, registry, busybox_layout, keys, tmp_path):
+    ref, repo, digest = image(registry, busybox_layout)
+    accept = policy(tmp_path, [{"type": "insecureAcceptAnything"}], None, "accept.json")
+    assert tstore("image", "pull", "--tls-verify=false", "--policy", accept, ref).returncode == 0
+    pol = sigstore_policy(tmp_path, registry.host, keys["a"][1])
+    p = tstore("launch", "--rm", "--pull", "never", "--tls-verify=false", "--policy", pol, ref,
+               "true")
+    assert p.returncode != 0
+    assert "rejected by the trust policy" in p.stderr and "requirement 1 (sigstoreSigned" in p.stderr
+    assert tstore.ps() == []
+
+
+def test_launch_reverifies_offline_from_the_store(tstore, session_dir, busybox_layout, keys,
+                                                  tmp_path):
+    """Signatures fetched at pull are kept: with the registry gone, launch re-verifies them
+    against the policy (and a policy that no longer accepts them refuses)."""
+    reg = Registry(str(tmp_path))
+    try:
+        ref, repo, digest, pol = pulled_signed(tstore, reg, busybox_layout, keys, tmp_path)
+    finally:
+        reg.stop()
+    p = tstore("launch", "--rm", "--pull", "never", "--policy", pol, ref, "echo", "ok")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "ok"
+    other = sigstore_policy(tmp_path, reg.host, keys["b"][1], name="other.json")
+    p = tstore("launch", "--rm", "--pull", "never", "--policy", other, ref, "true")
+    assert p.returncode != 0 and "cryptographic signature verification failed" in p.stderr
+    # the failed verification withdrew the record admission relies on
+    rec = os.path.join(tstore.storage, "trust", "verified", "sha256", digest[7:] + ".json")
+    assert not os.path.exists(rec)
+
+
+def test_launch_of_a_signed_index(tstore, registry, busybox_layout, keys, tmp_path):
+    """cosign signs what the tag points to, here an image index; what runs is the platform
+    manifest it lists: launch checks the chain index -> manifest."""
+    _n[0] += 1
+    repo = f"trust/multi-{_n[0]}-{os.getpid()}"
+    ref = f"{registry.host}/{repo}:1"
+    subprocess.run(["skopeo", "copy", "--quiet", "--all", "--dest-tls-verify=false",
+                    f"oci:{busybox_layout.path}:multi", f"docker://{ref}"], check=True,
+                   capture_output=True)
+    st, data = get_manifest(registry, repo, "1")
+    index_digest = sha(data)
+    assert json.loads(data)["mediaType"].endswith("index.v1+json")
+    assert sign(tstore, ref, keys["a"][0]).returncode == 0
+    pol = sigstore_policy(tmp_path, registry.host, keys["a"][1])
+    assert tstore("image", "pull", "--tls-verify=false", "--policy", pol, ref).returncode == 0
+    img = tstore.images()[0]
+    assert img["Digest"] != index_digest
+    p = tstore("launch", "--rm", "--pull", "never", "--policy", pol, ref, "echo", "ok")
+    assert p.returncode == 0, p.stderr
+    rec = json.load(open(os.path.join(tstore.storage, "trust", "verified", "sha256",
+                                      img["Digest"][7:] + ".json")))
+    assert rec["signedDigest"] == index_digest and rec["manifestDigest"] == img["Digest"]
+
+
+def test_default_policy_files(tstore, registry, busybox_layout, keys, tmp_path):
+    """/etc/hull/policy.json, then /etc/containers/policy.json; neither: no check. Run in a
+    private mount namespace over a copy of /etc: the host's files are never touched."""
+    ref, repo, digest = image(registry, busybox_layout)
+    accept = policy(tmp_path, [{"type": "insecureAcceptAnything"}], None, "accept.json")
+    assert tstore("image", "pull", "--tls-verify=false", "--policy", accept, ref).returncode == 0
+    reject = json.dumps({"default": [{"type": "reject"}]})
+    allow = json.dumps({"default": [{"type": "insecureAcceptAnything"}]})
+    argv = [HULL, "--root", tstore.root, "--storage-root", tstore.storage, "launch", "--rm",
+            "--pull", "never", ref, "echo", "ok"]
+    with private_etc(tmp_path / "e1", {"hull/policy.json": reject,
+                                       "containers/policy.json": allow}) as run:
+        p = run(argv, env=tstore.env)
+        assert p.returncode != 0 and "/etc/hull/policy.json" in p.stderr and "(reject)" in p.stderr
+    with private_etc(tmp_path / "e2", {"hull/policy.json": None,
+                                       "containers/policy.json": reject}) as run:
+        p = run(argv, env=tstore.env)
+        assert p.returncode != 0 and "/etc/containers/policy.json" in p.stderr
+    with private_etc(tmp_path / "e3", {"hull/policy.json": None,
+                                       "containers/policy.json": None}) as run:
+        p = run(argv, env=tstore.env)
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.strip() == "ok"
+    # a policy file that exists but is broken refuses (fail closed)
+    with private_etc(tmp_path / "e4", {"hull/policy.json": "{not json",
+                                       "containers/policy.json": allow}) as run:
+        p = run(argv, env=tstore.env)
+        assert p.returncode != 0 and "/etc/hull/policy.json" in p.stderr and "invalid JSON" in p.stderr
+
+
+# ---- layer integrity at launch --------------------------------------------------------------------
+
+def layer_dirs(s):
+    d = os.path.join(s.storage, "layers", "sha256")
+    return sorted(os.path.join(d, n) for n in os.listdir(d)
+                  if os.path.isdir(os.path.join(d, n)))
+
+
+def test_a_changed_file_in_a_layer_is_refused(tstore, registry, busybox_layout, keys, tmp_path):
+    ref, repo, digest, pol = pulled_signed(tstore, registry, busybox_layout, keys, tmp_path)
+    p = tstore("launch", "--rm", "--pull", "never", "--policy", pol, ref, "cat", "/etc/motd")
+    assert p.returncode == 0 and p.stdout == "hello from layer 2\n", p.stderr
+    motd = [os.path.join(d, "etc", "motd") for d in layer_dirs(tstore)
+            if os.path.exists(os.path.join(d, "etc", "motd"))][0]
+    st = os.stat(motd)
+    with open(motd, "w") as f:
+        f.write("HELLO FROM LAYER 2\n")  # same size
+    os.utime(motd, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the old mtime
+    p = tstore("launch", "--rm", "--pull", "never", "--policy", pol, ref, "cat", "/etc/motd")
+    assert p.returncode != 0
+    assert "integrity check failed" in p.stderr and "etc/motd: content changed" in p.stderr
+    assert "HELLO" not in p.stdout
+    assert tstore.ps() == []
+    # hull image verify reports the stored copy as damaged
+    p = verify(tstore, ref, "--policy", pol)
+    assert p.returncode == 1 and "stored copy is damaged" in p.stderr
+    # without any trust policy too: integrity is checked for every launch
+    with private_etc(tmp_path / "e", {"hull/policy.json": None,
+                                      "containers/policy.json": None}) as run:
+        p = run([HULL, "--root", tstore.root, "--storage-root", tstore.storage, "launch", "--rm",
+                 "--pull", "never", ref, "true"], env=tstore.env)
+        assert p.returncode != 0 and "etc/motd: content changed" in p.stderr
+
+
+@pytest.mark.parametrize("change,why", [
+    ("add", "bin/evil: not in the layer as unpacked"),
+    ("remove", "bin/true: removed"),
+    ("chmod", "bin/busybox: metadata changed: mode 0755 -> 4755"),
+    ("symlink", "bin/ls: symlink target changed"),
+])
+def test_layer_changes_are_named(tstore, registry, busybox_layout, keys, tmp_path, change, why):
+    ref, repo, digest, pol = pulled_signed(tstore, registry, busybox_layout, keys, tmp_path)
+    base = [d for d in layer_dirs(tstore) if os.path.exists(os.path.join(d, "bin", "busybox"))][0]
+    b = os.path.join(base, "bin")
+    if change == "add":
+        open(os.path.join(b, "evil"), "w").close()
+    elif change == "remove":
+        os.unlink(os.path.join(b, "true"))
+    elif change == "chmod":
+        os.chmod(os.path.join(b, "busybox"), 0o4755)
+    else:
+        # a new target, the old mtime: only the target differs
+        st = os.lstat(os.path.join(b, "ls"))
+        os.unlink(os.path.join(b, "ls"))
+        os.symlink("busybox-", os.path.join(b, "ls"))
+        os.utime(os.path.join(b, "ls"), ns=(st.st_atime_ns, st.st_mtime_ns),
+                 follow_symlinks=False)
+        os.utime(b, ns=(os.stat(b).st_atime_ns, os.stat(b).st_mtime_ns))
+    p = tstore("launch", "--rm", "--pull", "never", "--policy", pol, ref, "true")
+    assert p.returncode != 0 and why in p.stderr, p.stderr
+
+
+def test_layer_without_a_record_is_compared_with_its_blob(tstore, registry, busybox_layout, keys,
+                                                         tmp_path):
+    """Layers unpacked by an older hull have no record: launch unpacks the verified blob again,
+    seals the stored layer when identical, and refuses when not."""
+    ref, repo, digest, pol = pulled_signed(tstore, registry, busybox_layout, keys, tmp_path)
+    trees = [d + ".tree" for d in layer_dirs(tstore)]
+    for t in trees:
+        os.unlink(t)
+    p = tstore("launch", "--rm", "--pull", "never", "--policy", pol, ref, "true")
+    assert p.returncode == 0, p.stderr
+    assert all(os.path.exists(t) for t in trees)
+    for t in trees:
+        os.unlink(t)
+    motd = [os.path.join(d, "etc", "motd") for d in layer_dirs(tstore)
+            if os.path.exists(os.path.join(d, "etc", "motd"))][0]
+    with open(motd, "a") as f:
+        f.write("evil\n")
+    p = tstore("launch", "--rm", "--pull", "never", "--policy", pol, ref, "true")
+    assert p.returncode != 0 and "differs from its verified blob" in p.stderr, p.stderr
+    assert "etc/motd" in p.stderr
+    assert tstore.files("tmp") == []
+
+
+def test_an_edited_record_is_refused(tstore, registry, busybox_layout, keys, tmp_path):
+    ref, repo, digest, pol = pulled_signed(tstore, registry, busybox_layout, keys, tmp_path)
+    d = [d for d in layer_dirs(tstore) if os.path.exists(os.path.join(d, "etc", "motd"))][0]
+    with open(os.path.join(d, "etc", "motd"), "a") as f:
+        f.write("evil\n")
+    # an attacker who also rewrites the record's line for the file must match its tree digest
+    rec = d + ".tree"
+    lines = open(rec).read().splitlines()
+    for i, l in enumerate(lines):
+        if l.endswith(" etc/motd"):
+            f = l.split(" ")
+            f[4] = str(os.path.getsize(os.path.join(d, "etc", "motd")))
+            lines[i] = " ".join(f)
+    open(rec, "w").write("\n".join(lines) + "\n")
+    p = tstore("launch", "--rm", "--pull", "never", "--policy", pol, ref, "true")
+    assert p.returncode != 0 and "does not match its own tree digest" in p.stderr

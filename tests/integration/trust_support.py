@@ -189,8 +189,11 @@ def private_etc(tmp, files):
     """A copy of /etc with `files` (path under /etc -> text or None to remove) changed. Yields
     a function that runs argv with that /etc bind-mounted in a private mount namespace, so the
     host's /etc/hull and /etc/containers are never touched."""
+    os.makedirs(str(tmp), exist_ok=True)
     etc = os.path.join(str(tmp), "etc")
+    # Special files (sockets) may not copy; everything hull needs does.
     subprocess.run(["cp", "-a", "/etc", etc], check=False, capture_output=True)
+    assert os.path.isfile(os.path.join(etc, "passwd")), "copying /etc failed"
     for rel, text in files.items():
         p = os.path.join(etc, rel)
         if text is None:
@@ -209,7 +212,9 @@ def private_etc(tmp, files):
                                env=env, stdin=subprocess.DEVNULL, timeout=180)
             out.seek(0)
             err.seek(0)
-            return subprocess.CompletedProcess(argv, r.returncode, out.read(), err.read())
+            p = subprocess.CompletedProcess(argv, r.returncode, out.read(), err.read())
+        assert not p.stderr.startswith("mount:"), p.stderr
+        return p
     try:
         yield run
     finally:
