@@ -103,8 +103,26 @@ int image_cli_trust_pull_begin(struct hull_store *s, const char *policy, const c
 		return 0; /* no policy on this machine: nothing to enforce */
 	}
 	opts_from_pull(po, &o);
-	if (hull_ref_parse(ref, &t->ref, err) < 0 ||
-	    hull_trust_verify_registry(t->p, &t->ref, &o, &t->res, err) < 0)
+	if (hull_ref_parse(ref, &t->ref, err) < 0)
+		goto fail;
+	{
+		/* insecureAcceptAnything / reject decide without the registry (and mirrors keep
+		 * working for pulls that need no signature). */
+		struct hull_trust_subject subj = {.transport = "docker", .ref = &t->ref};
+		if (!hull_reqs_need_signatures(hull_policy_requirements(t->p, &subj))) {
+			if (hull_policy_eval(t->p, &subj, &t->res.sigs, NULL, &t->res.v, err) < 0)
+				goto fail;
+			if (!t->res.v.allowed) {
+				hull_failk(err, HULL_ERR_REJECTED, 0,
+					   "%s rejected by the trust policy: %s", ref,
+					   t->res.v.reason);
+				goto fail;
+			}
+			image_cli_trust_free(t);
+			return 0;
+		}
+	}
+	if (hull_trust_verify_registry(t->p, &t->ref, &o, &t->res, err) < 0)
 		goto fail;
 	if (!t->res.v.allowed) {
 		hull_failk(err, HULL_ERR_REJECTED, 0, "%s@%s rejected by the trust policy: %s", ref,
@@ -320,6 +338,28 @@ int image_cli_trust_check(struct hull_store *s, const char *policy, const char *
 	have_ref = subject_ref(typed, im, &ref) == 0;
 	repo = have_ref ? hull_ref_repo(&ref) : NULL;
 	refname = have_ref ? hull_ref_string(&ref) : NULL;
+	{
+		/* No signature needed: decided here, without the cache or the registry. */
+		struct hull_trust_subject subj = {.transport = "docker",
+						  .ref = have_ref ? &ref : NULL,
+						  .digest = im->manifest};
+		if (!hull_reqs_need_signatures(hull_policy_requirements(p, &subj))) {
+			struct hull_sigset none = {0};
+			struct hull_verdict v = {0};
+			if (hull_policy_eval(p, &subj, &none, NULL, &v, err) == 0) {
+				if (v.allowed) {
+					hull_trust_record_remove(s, im->manifest);
+					rc = 0;
+				} else {
+					hull_failk(err, HULL_ERR_REJECTED, 0,
+						   "image %s (%.19s) rejected by the trust policy: %s",
+						   refname ? refname : im->id, im->id, v.reason);
+				}
+			}
+			hull_verdict_free(&v);
+			goto out;
+		}
+	}
 	/* Candidates: the index this image came from (what a tag-based signature names), then
 	 * the image's own manifest. */
 	for (char **d = im->digests; d && *d; d++) {

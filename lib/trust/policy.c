@@ -546,7 +546,7 @@ int hull_policy_load_default(const char *path, struct hull_policy **out, hull_er
 	static const char *const defaults[] = {HULL_POLICY_PATH, HULL_POLICY_FALLBACK};
 	*out = NULL;
 	if (path)
-		return hull_policy_load(path, out, err);
+		return hull_policy_load(path, out, err) < 0 ? hull_wrap(err, "--policy %s", path) : 0;
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
 		if (access(defaults[i], F_OK) < 0 && errno == ENOENT)
 			continue;
@@ -643,6 +643,14 @@ const struct hull_reqs *hull_policy_requirements(const struct hull_policy *p,
 			return r;
 	}
 	return &p->def;
+}
+
+bool hull_reqs_need_signatures(const struct hull_reqs *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].type == HULL_PR_SIGNED_BY || r->v[i].type == HULL_PR_SIGSTORE)
+			return true;
+	return false;
 }
 
 /* ---------------- identity ---------------- */

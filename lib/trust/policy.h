@@ -111,6 +111,10 @@ struct hull_trust_subject {
 const struct hull_reqs *hull_policy_requirements(const struct hull_policy *p,
 						 const struct hull_trust_subject *subj);
 
+/* Does any requirement of the list need a signature (signedBy, sigstoreSigned)? When none
+ * does, the decision needs neither the network nor the manifest digest. */
+bool hull_reqs_need_signatures(const struct hull_reqs *r);
+
 struct hull_verdict {
 	bool allowed;
 	bool signed_by_policy; /* a requirement verified a signature */

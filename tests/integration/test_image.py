@@ -149,6 +149,7 @@ def test_killed_pull_is_never_complete_and_resumes(store, auth_proxy, pushed, tm
     assert store.images() == []
     # The big base layer was interrupted: it is not a layer (only completed small ones are).
     layers = [f for f in store.files("layers/sha256") if not f.endswith(".json") and
+              not f.endswith(".tree") and not os.path.basename(f).startswith(".") and
               os.path.dirname(f).endswith("layers/sha256")]
     assert len(layers) < 3
     for d in layers:
@@ -299,7 +300,8 @@ def test_rootfs_tarball_import(store, rootfs, tmp_path):
     imgs = {i["Names"][0]: i for i in store.images()}
     assert set(imgs) == {"localhost/rootfs:plain", "localhost/rootfs:gz"}
     # Both hold the same file system: one unpacked layer (same DiffID) serves both.
-    layers = [d for d in os.listdir(os.path.join(store.storage, "layers", "sha256")) if not d.endswith(".json")]
+    layers = [d for d in os.listdir(os.path.join(store.storage, "layers", "sha256"))
+              if not d.endswith(".json") and not d.endswith(".tree")]
     assert len(layers) == 1
     p = store("launch", "--rm", "rootfs:gz", "sh", "-c", "echo $PATH", check=True)
     assert p.stdout.startswith("/usr/local/sbin")
