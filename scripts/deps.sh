@@ -16,6 +16,9 @@ PKGS="$PKGS docker-registry skopeo umoci zstd debootstrap bc curl e2fsprogs"
 # A node.js from elsewhere (nodesource) that ships its own npm conflicts with Debian's npm.
 PKGS="$PKGS rpm python3-bsddb3"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
+# trust: gpg for GPG simple signing (and skopeo's), openssl for independent signatures, Go's
+# x/crypto to check that hull's encrypted keys are what cosign reads
+PKGS="$PKGS gnupg openssl golang-go golang-golang-x-crypto-dev"
 # peers and real clients used by the integration tests and benchmarks
 PKGS="$PKGS crun runc podman conmon uidmap containernetworking-plugins hyperfine time containerd"
 

@@ -978,6 +978,19 @@ static int eval_sigstore(struct eval *ev, const struct hull_pr *pr, char **why, 
 	int rc = 0;
 	if (ensure(ev, HULL_SIG_SIGSTORE, err) < 0 || ensure(ev, HULL_SIG_BUNDLE, err) < 0)
 		return -1;
+	for (size_t i = 0; i < ev->set->n; i++) {
+		const struct hull_sig *s = &ev->set->v[i];
+		if (s->kind == HULL_SIG_BUNDLE ||
+		    (s->kind == HULL_SIG_SIGSTORE &&
+		     (s->problem || (s->media_type && !strcmp(s->media_type, SIMPLE_MT)))))
+			considered++;
+	}
+	if (considered == 0) {
+		/* Nothing to verify: the keys are not even read. */
+		*why = no_signature(ev->set, HULL_SIG_SIGSTORE, "sigstore");
+		return 0;
+	}
+	considered = 0;
 	if (load_sigstore_keys(pr, &ks, why) < 0) {
 		keyset_free(&ks);
 		return 0;
@@ -1043,6 +1056,11 @@ static int eval_signed_by(struct eval *ev, const struct hull_pr *pr, char **why,
 	}
 	if (ensure(ev, HULL_SIG_SIMPLE, err) < 0)
 		return -1;
+	if (hull_sigset_count(ev->set, HULL_SIG_SIMPLE) == 0) {
+		/* Nothing to verify: no key file is read, no gpg is started. */
+		*why = no_signature(ev->set, HULL_SIG_SIMPLE, "GPG");
+		return 0;
+	}
 	files = calloc(nk, sizeof *files);
 	lens = calloc(nk, sizeof *lens);
 	if (!files || !lens) {
@@ -1063,10 +1081,6 @@ static int eval_signed_by(struct eval *ev, const struct hull_pr *pr, char **why,
 			       pr->key_data_len[i - pr->n_key_paths]);
 			lens[i] = pr->key_data_len[i - pr->n_key_paths];
 		}
-	}
-	if (hull_sigset_count(ev->set, HULL_SIG_SIMPLE) == 0) {
-		*why = no_signature(ev->set, HULL_SIG_SIMPLE, "GPG");
-		goto out;
 	}
 	if (hull_gpg_ring_open((const unsigned char *const *)files, lens, nk, &ring, err) < 0) {
 		rc = -1;
