@@ -283,7 +283,8 @@ static int read_names(int dfd, char ***out, size_t *n, hull_err *err)
 		cnt++;
 	}
 	closedir(d);
-	qsort(v, cnt, sizeof *v, cmp_str);
+	if (cnt > 1)
+		qsort(v, cnt, sizeof *v, cmp_str);
 	*out = v;
 	*n = cnt;
 	return 0;

@@ -46,7 +46,9 @@ TEST(generate_encrypt_decrypt_sign_verify)
 	/* a public key is not a private key and vice versa */
 	T_ASSERT(hull_key_parse_private(pubpem, strlen(pubpem), "p", pw_fixed, "x", &k2, &e) < 0);
 	hull_err_clear(&e);
+	EVP_PKEY_free(pub);
 	T_ASSERT(hull_key_parse_public(pem, strlen(pem), "k", &pub, &e) < 0);
+	T_ASSERT(pub == NULL);
 	hull_err_clear(&e);
 	EVP_PKEY_free(k);
 	free(pem);

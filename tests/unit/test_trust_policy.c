@@ -135,7 +135,9 @@ TEST(namespaces_as_containers_image)
 	for (size_t i = 0; want[i]; i++)
 		T_EQ_STR(ns[i], want[i]);
 	T_ASSERT(ns[6] == NULL);
-	T_EQ_STR(hull_policy_docker_identity(&r), "127.0.0.1:5000/a/b:tag");
+	char *id = hull_policy_docker_identity(&r);
+	T_EQ_STR(id, "127.0.0.1:5000/a/b:tag");
+	free(id);
 	hull_strv_free(ns);
 	hull_ref_free(&r);
 }
