@@ -58,6 +58,7 @@ bench: deps build
 	bench/images.sh $(CURDIR)/$(BUILD)/hull
 	bench/scan.sh $(CURDIR)/$(BUILD)/hull
 	bench/audit.sh $(CURDIR)/$(BUILD)
+	bench/trust.sh $(CURDIR)/$(BUILD)/hull
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
