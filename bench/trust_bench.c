@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 				size_t len;
 				int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 				if (fd < 0 ||
-				    hull_tree_seal(fd, cfg->diff_ids[k], &text, &len, NULL, &e) < 0)
+				    hull_tree_seal(fd, cfg->diff_ids[k], NULL, &text, &len, NULL, &e) < 0)
 					die("seal", &e);
 				free(text);
 				close(fd);

@@ -537,6 +537,12 @@ static int cmd_image_verify(int argc, char **argv)
 		return VERIFY_ERROR;
 	}
 	if (key) {
+		/* A key that cannot be read is a usage error whatever the registry holds (as with
+		 * cosign), not a rejection found only once a signature turns up. */
+		EVP_PKEY *k = NULL;
+		if (hull_key_load_public(key, &k, &err) < 0)
+			goto error;
+		EVP_PKEY_free(k);
 		o.attachments_always = true;
 		if (hull_policy_for_key(key, &p, &err) < 0)
 			goto error;

@@ -501,7 +501,7 @@ int hull_store_layer_commit(struct hull_store *s, struct hull_layer_writer *w,
 		return hull_wrap(err, "layer %s", w->diff_id);
 	}
 	/* The integrity record (image/tree.h), from the tree as unpacked, before it is public. */
-	if (hull_store_layer_seal(s, w->dirfd, w->diff_id, NULL, err) < 0)
+	if (hull_store_layer_seal(s, w->dirfd, w->diff_id, r ? r->digests : NULL, NULL, err) < 0)
 		return -1;
 	layer_rel(w->diff_id, rel, sizeof rel);
 	if (renameat(s->rootfd, w->tmp, s->rootfd, rel) < 0)

@@ -198,12 +198,16 @@ static int file_digest(int dfd, const char *name, const struct stat *st, char ou
 	return 0;
 }
 
-static int detail(int dfd, const char *name, struct live *l, hull_err *err)
+static int detail(int dfd, const char *name, struct live *l,
+		  const struct hull_file_digests *known, hull_err *err)
 {
+	const char *hex;
 	if (l->have_detail)
 		return 0;
 	if (S_ISREG(l->st.st_mode)) {
-		if (file_digest(dfd, name, &l->st, l->content, err) < 0)
+		if ((hex = hull_file_digests_get(known, (uint64_t)l->st.st_ino)))
+			snprintf(l->content, sizeof l->content, "%s", hex);
+		else if (file_digest(dfd, name, &l->st, l->content, err) < 0)
 			return -1;
 	} else if (S_ISLNK(l->st.st_mode)) {
 		char target[PATH_MAX];
@@ -244,6 +248,7 @@ struct walker {
 	visit_fn visit;
 	hull_buf path;
 	/* seal */
+	const struct hull_file_digests *known;
 	hull_buf out;
 	hull_hasher tree;
 	/* check */
@@ -360,7 +365,7 @@ static int seal_visit(struct walker *w, int dfd, const char *name, struct live *
 {
 	char head[160], stamp[96];
 	size_t start = w->out.len;
-	if (detail(dfd, name, l, err) < 0)
+	if (detail(dfd, name, l, w->known, err) < 0)
 		return -1;
 	head_fields(l, head, sizeof head);
 	stamp_field(l, stamp, sizeof stamp);
@@ -380,11 +385,11 @@ static int seal_visit(struct walker *w, int dfd, const char *name, struct live *
 	return 0;
 }
 
-int hull_tree_seal(int dirfd, const char *diff_id, char **text, size_t *len,
-		   struct hull_tree_stats *st, hull_err *err)
+int hull_tree_seal(int dirfd, const char *diff_id, const struct hull_file_digests *known,
+		   char **text, size_t *len, struct hull_tree_stats *st, hull_err *err)
 {
 	struct hull_tree_stats local;
-	struct walker w = {.visit = seal_visit, .st = st ? st : &local};
+	struct walker w = {.visit = seal_visit, .st = st ? st : &local, .known = known};
 	hull_buf body = {0};
 	char td[HULL_DIGEST_MAX];
 	memset(w.st, 0, sizeof *w.st);
@@ -497,7 +502,7 @@ static int check_visit(struct walker *w, int dfd, const char *name, struct live 
 	if (!l->root && !strcmp(stamp, f[8]))
 		return 0; /* same inode, ctime unchanged: content and xattrs are too */
 	w->st->rehashed++;
-	if (detail(dfd, name, l, err) < 0)
+	if (detail(dfd, name, l, NULL, err) < 0)
 		return -1;
 	if (strcmp(l->content, f[6]))
 		return differs(err, l->path,
@@ -632,13 +637,14 @@ static void tree_rel(const char *diff_id, const char *suffix, char *out, size_t 
 }
 
 int hull_store_layer_seal(struct hull_store *s, int layerfd, const char *diff_id,
-			  struct hull_tree_stats *st, hull_err *err)
+			  const struct hull_file_digests *known, struct hull_tree_stats *st,
+			  hull_err *err)
 {
 	char rel[256], name[200];
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int dfd = -1;
 	size_t len;
-	if (hull_tree_seal(layerfd, diff_id, &text, &len, st, err) < 0)
+	if (hull_tree_seal(layerfd, diff_id, known, &text, &len, st, err) < 0)
 		return -1;
 	snprintf(rel, sizeof rel, "layers/%.*s", (int)(strchr(diff_id, ':') - diff_id), diff_id);
 	snprintf(name, sizeof name, "%s.tree", hull_digest_hex(diff_id));
@@ -719,7 +725,7 @@ int hull_store_layer_reseal(struct hull_store *s, const char *blob_digest, const
 		hull_fail(err, errno, "open %s", tmp);
 	if (bfd < 0 || hull_fd_source_init(&fs, bfd, &ls.src, err) < 0 ||
 	    hull_layer_unpack(&ls, tfd, uo, err) < 0 ||
-	    hull_tree_seal(tfd, diff_id, &fresh, &flen, &fst, err) < 0)
+	    hull_tree_seal(tfd, diff_id, ls.report.digests, &fresh, &flen, &fst, err) < 0)
 		goto out;
 	tree_rel(diff_id, "", rel, sizeof rel);
 	lfd = openat(s->rootfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -727,7 +733,7 @@ int hull_store_layer_reseal(struct hull_store *s, const char *blob_digest, const
 		hull_fail(err, errno, "layer %s", diff_id);
 		goto out;
 	}
-	if (hull_tree_seal(lfd, diff_id, &have, &hlen, &hst, err) < 0)
+	if (hull_tree_seal(lfd, diff_id, NULL, &have, &hlen, &hst, err) < 0)
 		goto out;
 	if (strcmp(fst.tree_digest, hst.tree_digest)) {
 		/* Name the first difference: the fresh record against the stored tree. */
@@ -737,7 +743,7 @@ int hull_store_layer_reseal(struct hull_store *s, const char *blob_digest, const
 		hull_wrap(err, "layer %s differs from its verified blob %s", diff_id, blob_digest);
 		goto out;
 	}
-	rc = hull_store_layer_seal(s, lfd, diff_id, NULL, err);
+	rc = hull_store_layer_seal(s, lfd, diff_id, NULL, NULL, err);
 out:
 	hull_fd_source_release(&fs);
 	hull_unpack_report_free(&ls.report);

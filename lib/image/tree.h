@@ -38,9 +38,12 @@ struct hull_tree_stats {
 	char tree_digest[HULL_DIGEST_MAX];
 };
 
-/* Walk the layer directory dirfd and produce the record (heap text). */
-int hull_tree_seal(int dirfd, const char *diff_id, char **text, size_t *len,
-		   struct hull_tree_stats *st, hull_err *err);
+/* Walk the layer directory dirfd and produce the record (heap text). known: the content
+ * digests the unpack that just wrote dirfd computed (image/unpack.h), or NULL to read every
+ * file. */
+struct hull_file_digests;
+int hull_tree_seal(int dirfd, const char *diff_id, const struct hull_file_digests *known,
+		   char **text, size_t *len, struct hull_tree_stats *st, hull_err *err);
 
 /* Check the layer directory dirfd against a record. -1 with kind HULL_ERR_REJECTED and the
  * first difference ("usr/bin/env: content changed") when it does not match. */
@@ -56,7 +59,8 @@ int hull_tree_header(const char *record, size_t len, char diff_id[HULL_DIGEST_MA
  * record fails with kind HULL_ERR_NOTFOUND, a changed one with HULL_ERR_REJECTED. */
 struct hull_store;
 int hull_store_layer_seal(struct hull_store *s, int layerfd, const char *diff_id,
-			  struct hull_tree_stats *st, hull_err *err);
+			  const struct hull_file_digests *known, struct hull_tree_stats *st,
+			  hull_err *err);
 int hull_store_layer_verify(struct hull_store *s, const char *diff_id, struct hull_tree_stats *st,
 			    hull_err *err);
 /* A layer without a record (unpacked by an older hull): unpack its verified blob again into a

@@ -18,6 +18,7 @@
 
 #include "core/cleanup.h"
 #include "core/util.h"
+#include "image/digest.h"
 
 #define MAX_PATH_LEN 4095
 #define MAX_DEPTH    256
@@ -33,12 +34,77 @@ void hull_unpack_opts_default(struct hull_unpack_opts *o)
 	o->lim.max_entries = 2000000;
 	o->lim.max_file_size = 32ull << 30;
 	o->devices = HULL_DEVICES_REJECT;
+	o->digest_files = true;
+}
+
+/* ---------------- content digests by inode ---------------- */
+
+struct digest_slot {
+	uint64_t ino;
+	bool used, known;
+	char hex[65];
+};
+
+struct hull_file_digests {
+	struct digest_slot *v;
+	size_t cap, n; /* cap: a power of two */
+};
+
+static size_t slot_of(const struct hull_file_digests *d, uint64_t ino)
+{
+	size_t i = (size_t)((ino * 0x9E3779B97F4A7C15ull) >> 20) & (d->cap - 1);
+	while (d->v[i].used && d->v[i].ino != ino)
+		i = (i + 1) & (d->cap - 1);
+	return i;
+}
+
+/* hex NULL: the content of ino is not known (forget what an earlier file with it had). */
+static int digests_put(struct hull_file_digests **dp, uint64_t ino, const char *hex)
+{
+	struct hull_file_digests *d = *dp;
+	size_t i;
+	if (!d) {
+		if (!(d = *dp = calloc(1, sizeof *d)))
+			return -1;
+	}
+	if ((d->n + 1) * 2 > d->cap) {
+		struct hull_file_digests g = {.cap = d->cap ? d->cap * 2 : 1024};
+		if (!(g.v = calloc(g.cap, sizeof *g.v)))
+			return -1;
+		for (size_t k = 0; k < d->cap; k++)
+			if (d->v[k].used)
+				g.v[slot_of(&g, d->v[k].ino)] = d->v[k];
+		g.n = d->n;
+		free(d->v);
+		*d = g;
+	}
+	i = slot_of(d, ino);
+	if (!d->v[i].used)
+		d->n++;
+	d->v[i].used = true;
+	d->v[i].ino = ino;
+	d->v[i].known = hex != NULL;
+	snprintf(d->v[i].hex, sizeof d->v[i].hex, "%s", hex ? hex : "");
+	return 0;
+}
+
+const char *hull_file_digests_get(const struct hull_file_digests *d, uint64_t ino)
+{
+	size_t i;
+	if (!d || !d->cap)
+		return NULL;
+	i = slot_of(d, ino);
+	return d->v[i].used && d->v[i].known ? d->v[i].hex : NULL;
 }
 
 void hull_unpack_report_free(struct hull_unpack_report *r)
 {
 	for (size_t i = 0; i < HULL_UNPACK_REPORT_PATHS; i++)
 		free(r->setid[i]);
+	if (r->digests) {
+		free(r->digests->v);
+		free(r->digests);
+	}
 	memset(r, 0, sizeof *r);
 }
 
@@ -346,10 +412,21 @@ static int write_data(struct xctx *x, struct archive *a, int fd, struct archive_
 {
 	int64_t declared = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
 	uint64_t end = 0;
+	/* The content digest, while the bytes go by: only for data written in order. */
+	hull_hasher h;
+	bool hashing = false;
+	struct stat st;
+	char d[HULL_DIGEST_MAX];
+	int rc = -1;
 	if (declared < 0 || (uint64_t)declared > x->o->lim.max_file_size)
 		return efail(err, HULL_ERR_LIMIT, EFBIG, x, entry,
 			     "file of %lld bytes exceeds the limit of %llu", (long long)declared,
 			     (unsigned long long)x->o->lim.max_file_size);
+	if (x->o->digest_files) {
+		if (hull_hasher_init(&h, HULL_SHA256, err) < 0)
+			return -1;
+		hashing = true;
+	}
 	for (;;) {
 		const void *buf;
 		size_t len;
@@ -357,30 +434,68 @@ static int write_data(struct xctx *x, struct archive *a, int fd, struct archive_
 		int r = archive_read_data_block(a, &buf, &len, &off);
 		if (r == ARCHIVE_EOF)
 			break;
-		if (r < ARCHIVE_WARN)
-			return efail(err, HULL_ERR_INVALID, 0, x, entry, "read: %s",
-				     archive_error_string(a) ? archive_error_string(a)
-							     : "truncated");
-		if (off < 0 || (uint64_t)off + len > x->o->lim.max_file_size)
-			return efail(err, HULL_ERR_LIMIT, EFBIG, x, entry,
-				     "data beyond the file size limit");
+		if (r < ARCHIVE_WARN) {
+			efail(err, HULL_ERR_INVALID, 0, x, entry, "read: %s",
+			      archive_error_string(a) ? archive_error_string(a) : "truncated");
+			goto out;
+		}
+		if (off < 0 || (uint64_t)off + len > x->o->lim.max_file_size) {
+			efail(err, HULL_ERR_LIMIT, EFBIG, x, entry,
+			      "data beyond the file size limit");
+			goto out;
+		}
 		for (size_t done = 0; done < len;) {
 			ssize_t w =
 			    pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
 			if (w < 0 && errno == EINTR)
 				continue;
-			if (w <= 0)
-				return efail(err, 0, w < 0 ? errno : EIO, x, entry, "write");
+			if (w <= 0) {
+				efail(err, 0, w < 0 ? errno : EIO, x, entry, "write");
+				goto out;
+			}
 			done += (size_t)w;
+		}
+		if (hashing) {
+			if ((uint64_t)off == end) {
+				hull_hasher_update(&h, buf, len);
+			} else {
+				hull_hasher_free(&h);
+				hashing = false;
+			}
 		}
 		if ((uint64_t)off + len > end)
 			end = (uint64_t)off + len;
 		x->r->file_bytes += len;
 	}
 	/* A sparse file's trailing hole. */
-	if ((uint64_t)declared > end && ftruncate(fd, declared) < 0)
-		return efail(err, 0, errno, x, entry, "truncate");
-	return 0;
+	if ((uint64_t)declared > end) {
+		if (ftruncate(fd, declared) < 0) {
+			efail(err, 0, errno, x, entry, "truncate");
+			goto out;
+		}
+		if (hashing) {
+			hull_hasher_free(&h);
+			hashing = false;
+		}
+	}
+	if (x->o->digest_files) {
+		if (fstat(fd, &st) < 0) {
+			efail(err, 0, errno, x, entry, "stat");
+			goto out;
+		}
+		if (hashing)
+			hull_hasher_final(&h, d);
+		if (digests_put(&x->r->digests, (uint64_t)st.st_ino,
+				hashing ? hull_digest_hex(d) : NULL) < 0) {
+			hull_fail(err, ENOMEM, "unpack");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (hashing)
+		hull_hasher_free(&h);
+	return rc;
 }
 
 /* Directory times are restored at the end. Their paths are kept in memory, so a layer of

@@ -38,6 +38,9 @@ enum hull_device_policy {
 struct hull_unpack_opts {
 	struct hull_unpack_limits lim;
 	enum hull_device_policy devices;
+	/* Hash every regular file's content as it is written (report.digests), so that sealing
+	 * the layer (image/tree.h) need not read the files again. */
+	bool digest_files;
 };
 
 void hull_unpack_opts_default(struct hull_unpack_opts *o);
@@ -53,9 +56,16 @@ struct hull_unpack_report {
 	char *setid[HULL_UNPACK_REPORT_PATHS];
 	uint64_t xattrs_dropped;  /* xattrs outside user.* / security.capability */
 	uint64_t devices_skipped; /* with HULL_DEVICES_SKIP */
+	struct hull_file_digests *digests; /* with digest_files */
 };
 
 void hull_unpack_report_free(struct hull_unpack_report *r);
+
+/* The sha256 (hex) of the content an unpack wrote to the regular file with inode ino, NULL
+ * when it is not known (the file was written sparse or out of order). Every regular file an
+ * unpack creates is new (O_EXCL), so an inode number reused within the layer maps to the last
+ * file written with it. */
+const char *hull_file_digests_get(const struct hull_file_digests *d, uint64_t ino);
 
 /* Extract the entries of an opened tar reader into the directory layerfd (empty, owned by us). */
 int hull_unpack_entries(struct archive *a, int layerfd, const struct hull_unpack_opts *o,

@@ -10,6 +10,7 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 
 import pytest
 
@@ -27,8 +28,9 @@ ENV = {"HULL_PASSWORD": PASSWORD}
 @pytest.fixture(scope="session")
 def keys(session_dir):
     """Two key pairs made by hull key generate: a (the signer) and b (someone else)."""
-    d = os.path.join(session_dir, "keys")
-    os.makedirs(d, exist_ok=True)
+    # A directory of its own: other modules import this fixture, each import is its own
+    # session fixture, and `key generate` refuses to overwrite.
+    d = tempfile.mkdtemp(prefix="keys-", dir=session_dir)
     out = {}
     for name in ("a", "b"):
         p = subprocess.run([HULL, "key", "generate", os.path.join(d, name)], capture_output=True,
@@ -196,7 +198,9 @@ def test_unsigned_image_and_errors(tstore, registry, busybox_layout, keys, tmp_p
     bad = tmp_path / "bad.pub"
     bad.write_text("not a key")
     p = verify(tstore, ref, "--key", str(bad))
-    assert p.returncode == 1 and "not a PEM public key" in p.stderr
+    assert p.returncode == 2 and "not a PEM public key" in p.stderr, p.stderr
+    p = verify(tstore, ref, "--key", str(tmp_path / "missing.pub"))
+    assert p.returncode == 2 and "missing.pub" in p.stderr, p.stderr
 
 
 # ---- adversarial signatures --------------------------------------------------------------------

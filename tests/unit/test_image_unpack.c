@@ -17,6 +17,7 @@
 
 #include "core/util.h"
 #include "image/digest.h"
+#include "image/tree.h"
 #include "image/unpack.h"
 #include "t.h"
 
@@ -147,7 +148,7 @@ static int extract(struct tb *t, const struct hull_unpack_opts *o, struct hull_u
 	int rc;
 	archive_read_support_format_tar(a);
 	T_ASSERT(archive_read_open_memory(a, t->buf, t->used) == ARCHIVE_OK);
-	memset(r, 0, sizeof *r);
+	hull_unpack_report_free(r); /* the previous extraction's, if any */
 	rc = hull_unpack_entries(a, layerfd, o, r, e);
 	archive_read_free(a);
 	return rc;
@@ -167,7 +168,7 @@ static void refused(void (*build)(struct tb *), const char *entry, const char *w
 {
 	struct tb t;
 	struct hull_unpack_opts o;
-	struct hull_unpack_report r;
+	struct hull_unpack_report r = {0};
 	hull_err e = HULL_ERR_INIT;
 	sandbox();
 	hull_unpack_opts_default(&o);
@@ -333,7 +334,7 @@ TEST(regular_layer)
 {
 	struct tb t;
 	struct hull_unpack_opts o;
-	struct hull_unpack_report r;
+	struct hull_unpack_report r = {0};
 	hull_err e = HULL_ERR_INIT;
 	struct stat st, st2;
 	char buf[64];
@@ -412,7 +413,7 @@ TEST(whiteouts)
 {
 	struct tb t;
 	struct hull_unpack_opts o;
-	struct hull_unpack_report r;
+	struct hull_unpack_report r = {0};
 	hull_err e = HULL_ERR_INIT;
 	struct stat st;
 	char v[8];
@@ -455,6 +456,7 @@ TEST(whiteouts)
 	layer_stat("both", &st);
 	T_ASSERT(S_ISREG(st.st_mode));
 	outside_intact();
+	hull_unpack_report_free(&r);
 	free(t.buf);
 }
 
@@ -462,7 +464,7 @@ TEST(device_policy)
 {
 	struct tb t;
 	struct hull_unpack_opts o;
-	struct hull_unpack_report r;
+	struct hull_unpack_report r = {0};
 	hull_err e = HULL_ERR_INIT;
 	struct stat st;
 	if (skip_unless_root())
@@ -482,6 +484,7 @@ TEST(device_policy)
 	T_ASSERT(extract(&t, &o, &r, &e) == 0);
 	layer_stat("dev/null", &st);
 	T_ASSERT(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+	hull_unpack_report_free(&r);
 	free(t.buf);
 }
 
@@ -489,7 +492,7 @@ TEST(limits)
 {
 	struct tb t;
 	struct hull_unpack_opts o;
-	struct hull_unpack_report r;
+	struct hull_unpack_report r = {0};
 	hull_err e = HULL_ERR_INIT;
 	char name[32];
 	if (skip_unless_root())
@@ -519,6 +522,7 @@ TEST(limits)
 	T_EQ_INT(e.kind, HULL_ERR_LIMIT);
 	T_CONTAINS(e.msg, "entry \"big\"");
 	hull_err_clear(&e);
+	hull_unpack_report_free(&r);
 	free(t.buf);
 }
 
@@ -550,6 +554,7 @@ static int run_stream(struct tb *compressed, const char *blob_digest, int64_t si
 		      struct hull_layer_stream *ls, hull_err *e)
 {
 	struct mem_src ms = {compressed->buf, compressed->used, 0, 7000};
+	hull_unpack_report_free(&ls->report); /* the previous run's, if any */
 	memset(ls, 0, sizeof *ls);
 	ls->src.read = mem_read;
 	ls->src.ctx = &ms;
@@ -565,7 +570,7 @@ TEST(stream_verifies)
 {
 	struct tb raw, gz;
 	struct hull_unpack_opts o;
-	struct hull_layer_stream ls;
+	struct hull_layer_stream ls = {0};
 	hull_err e = HULL_ERR_INIT;
 	char blob[HULL_DIGEST_MAX], diff[HULL_DIGEST_MAX];
 	static char payload[300000];
@@ -605,6 +610,7 @@ TEST(stream_verifies)
 	T_ASSERT(run_stream(&gz, blob, (int64_t)gz.used, blob, &o, &ls, &e) < 0);
 	T_CONTAINS(e.msg, "DiffID mismatch");
 	hull_err_clear(&e);
+	hull_unpack_report_free(&ls.report);
 
 	/* Truncated gzip. */
 	gz.used -= 100;
@@ -618,7 +624,7 @@ TEST(stream_stops_bombs)
 {
 	struct tb gz;
 	struct hull_unpack_opts o;
-	struct hull_layer_stream ls;
+	struct hull_layer_stream ls = {0};
 	hull_err e = HULL_ERR_INIT;
 	char *zeros = calloc(1, 50 << 20);
 	if (skip_unless_root()) {
@@ -635,6 +641,7 @@ TEST(stream_stops_bombs)
 	T_EQ_INT(e.kind, HULL_ERR_LIMIT); /* ... stopped long before 50 MB */
 	T_CONTAINS(e.msg, "decompression bomb");
 	T_ASSERT(ls.report.stream_bytes <= (4u << 20) + (256u << 10));
+	hull_unpack_report_free(&ls.report);
 	hull_err_clear(&e);
 	free(gz.buf);
 	free(zeros);
@@ -646,10 +653,71 @@ TEST(not_a_tar)
 			   (char *)"this is not a tar archive, just text that goes on and on.....",
 		       .used = 60};
 	struct hull_unpack_opts o;
-	struct hull_layer_stream ls;
+	struct hull_layer_stream ls = {0};
 	hull_err e = HULL_ERR_INIT;
 	hull_unpack_opts_default(&o);
 	T_ASSERT(run_stream(&t, NULL, -1, NULL, &o, &ls, &e) < 0);
 	T_CONTAINS(e.msg, "tar");
+	hull_unpack_report_free(&ls.report);
 	hull_err_clear(&e);
+}
+
+/* Content digests computed while unpacking (digest_files) are what sealing would read back:
+ * the record is the same with and without them; a file written out of order (sparse) or
+ * replaced by a later entry is not mistaken for its predecessor. */
+TEST(digests_while_unpacking)
+{
+	struct tb t;
+	struct hull_unpack_opts o;
+	struct hull_unpack_report r = {0};
+	hull_err e = HULL_ERR_INIT;
+	char *with = NULL, *without = NULL, want[HULL_DIGEST_MAX];
+	size_t wl, nl;
+	struct stat st;
+	struct archive_entry *se;
+	static const char big[] = "not empty";
+	const char *diff = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	sandbox();
+	hull_unpack_opts_default(&o);
+	T_ASSERT(o.digest_files);
+	tb_init(&t, false);
+	tb_dir(&t, "d");
+	tb_file(&t, "d/a", "alpha\n", 0644);
+	tb_hard(&t, "d/a2", "d/a");
+	tb_file(&t, "d/empty", "", 0644);
+	tb_file(&t, "d/twice", "first\n", 0644);
+	tb_file(&t, "d/twice", "second\n", 0600);
+	/* a sparse file: 4 bytes at 64 KiB in a 128 KiB file */
+	se = archive_entry_new();
+	archive_entry_set_pathname(se, "d/sparse");
+	archive_entry_set_filetype(se, AE_IFREG);
+	archive_entry_set_perm(se, 0644);
+	archive_entry_set_size(se, 128 << 10);
+	archive_entry_sparse_add_entry(se, 64 << 10, 4);
+	T_ASSERT(archive_write_header(t.a, se) == ARCHIVE_OK);
+	T_ASSERT(archive_write_data(t.a, "abcd", 4) == 4);
+	archive_entry_free(se);
+	tb_file(&t, "d/big", big, 0644);
+	tb_done(&t);
+	T_ASSERT(extract(&t, &o, &r, &e) == 0);
+	T_ASSERT(r.digests != NULL);
+	T_ASSERT(fstatat(layerfd, "d/a", &st, 0) == 0);
+	T_ASSERT(hull_digest_buf(HULL_SHA256, "alpha\n", 6, want, &e) == 0);
+	T_EQ_STR(hull_file_digests_get(r.digests, st.st_ino), hull_digest_hex(want));
+	T_ASSERT(fstatat(layerfd, "d/twice", &st, 0) == 0);
+	T_ASSERT(hull_digest_buf(HULL_SHA256, "second\n", 7, want, &e) == 0);
+	T_EQ_STR(hull_file_digests_get(r.digests, st.st_ino), hull_digest_hex(want));
+	/* written out of order: not known, sealing reads it */
+	T_ASSERT(fstatat(layerfd, "d/sparse", &st, 0) == 0);
+	T_EQ_INT(st.st_size, 128 << 10);
+	T_ASSERT(hull_file_digests_get(r.digests, st.st_ino) == NULL);
+	T_ASSERT(hull_tree_seal(layerfd, diff, r.digests, &with, &wl, NULL, &e) == 0);
+	T_ASSERT(hull_tree_seal(layerfd, diff, NULL, &without, &nl, NULL, &e) == 0);
+	T_EQ_INT(wl, nl);
+	T_EQ_STR(with, without);
+	free(with);
+	free(without);
+	hull_unpack_report_free(&r);
+	T_ASSERT(r.digests == NULL);
+	free(t.buf);
 }

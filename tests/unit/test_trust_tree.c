@@ -57,7 +57,7 @@ static int seal_and_check(char **rec, size_t *len, struct hull_tree_stats *st)
 {
 	hull_err e = HULL_ERR_INIT;
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = hull_tree_seal(fd, DIFF, rec, len, st, &e);
+	int rc = hull_tree_seal(fd, DIFF, NULL, rec, len, st, &e);
 	if (rc < 0)
 		fprintf(stderr, "seal: %s\n", e.msg);
 	hull_err_clear(&e);
