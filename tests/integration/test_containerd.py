@@ -55,6 +55,13 @@ def test_ctr_run_tty(ctrd):
     cmd = " ".join(shlex.quote(a) for a in
                    ["ctr", "--address", ctrd.sock, "--namespace", ctrd.NAMESPACE, "run", "--rm", "-t",
                     "--runc-binary", HULL, ctrd.image, "ctr-tty", "sh", "-c", "tty; echo tty-ok"])
-    p = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, text=True, timeout=60)
+    # stdin: a pipe kept open until the run ends (at EOF script(1) hands the client an EOF)
+    rfd, wfd = os.pipe()
+    try:
+        p = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, text=True,
+                           timeout=60, stdin=rfd)
+    finally:
+        os.close(rfd)
+        os.close(wfd)
     assert "tty-ok" in p.stdout, p.stdout + p.stderr
     assert "/dev/pts/0" in p.stdout

@@ -100,8 +100,16 @@ def test_run_interactive_tty(podman):
     import subprocess
     cmd = " ".join(shlex.quote(a) for a in podman.argv + ["--runtime", "hull", "run", "--rm", "-it",
                                                            podman.image, "sh", "-c", "tty; echo tty-ok"])
-    p = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, text=True,
-                       env=podman.env, timeout=120, input="")
+    # stdin stays open (a pipe nobody writes) until the run ends: at EOF on its input,
+    # script(1) passes an EOF to podman, which may then stop attaching before the output
+    # arrives (seen with crun as well as hull).
+    rfd, wfd = os.pipe()
+    try:
+        p = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, text=True,
+                           env=podman.env, timeout=120, stdin=rfd)
+    finally:
+        os.close(rfd)
+        os.close(wfd)
     assert "tty-ok" in p.stdout, p.stdout + p.stderr
     assert "/dev/pts/0" in p.stdout
 
