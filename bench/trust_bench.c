@@ -42,7 +42,7 @@ static void report(const char *what, double *v, int n, const char *extra)
 	       v[n / 2], sum / n, v[n * 9 / 10], n, extra ? "  " : "", extra ? extra : "");
 }
 
-static void die(const char *what, hull_err *e)
+__attribute__((noreturn)) static void die(const char *what, hull_err *e)
 {
 	fprintf(stderr, "bench_trust: %s: %s\n", what, e->msg ? e->msg : "failed");
 	exit(1);
@@ -120,7 +120,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < runs; i++) {
 			double t0 = now_us();
 			for (size_t k = 0; k < cfg->n_diff_ids; k++) {
-				char *path = hull_store_layer_path(&s, cfg->diff_ids[k]), *text;
+				char *path = hull_store_layer_path(&s, cfg->diff_ids[k]), *text = NULL;
 				size_t len;
 				int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 				if (fd < 0 ||
