@@ -590,8 +590,10 @@ int hull_tree_check(int dirfd, const char *diff_id, const char *record, size_t l
 	p = strchr(buf, '\n') + 1;
 	while (*p) {
 		nl = strchr(p, '\n');
-		if (!nl)
+		if (!nl) {
+			free(w.lines);
 			return hull_failk(err, HULL_ERR_INVALID, 0, "layer record: unterminated line");
+		}
 		*nl = '\0';
 		if (w.n_lines == cap) {
 			size_t nc = cap ? cap * 2 : 1024;
