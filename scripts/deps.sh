@@ -6,7 +6,7 @@ set -eu
 # build
 BUILD="build-essential meson ninja-build pkg-config python3 clang
 libseccomp-dev libcap-dev libjson-c-dev
-libssl-dev libcurl4-openssl-dev libarchive-dev libsodium-dev libgpgme-dev libsqlite3-dev libyaml-dev zlib1g-dev"
+libssl-dev libcurl4-openssl-dev libarchive-dev libsodium-dev libgpgme-dev libsqlite3-dev libyaml-dev zlib1g-dev libisal-dev"
 PKGS="$BUILD"
 # tests and demo
 PKGS="$PKGS python3-pytest busybox-static jq iproute2 util-linux procps libcap2-bin libc6-dev"

@@ -95,6 +95,7 @@ struct net_src {
 	const char *digest;
 	int fd;
 	uint64_t have, pos;
+	int64_t size; /* the descriptor's, -1 when unknown */
 	char *buf;
 	struct hull_blob_stream *bs;
 };
@@ -126,6 +127,10 @@ static ssize_t net_read(void *ctx, const void **buf, hull_err *err)
 		progress_add(ns->pc, (uint64_t)n, false);
 		return n;
 	}
+	/* An interrupted pull may have left the whole blob (killed before the rename): there is
+	 * nothing left to ask for, and a range starting at the end is unsatisfiable (416). */
+	if (!ns->bs && ns->size >= 0 && ns->have >= (uint64_t)ns->size)
+		return 0;
 	if (!ns->bs && hull_blob_stream_open(ns->pc->reg, ns->digest, ns->have, &ns->bs, err) < 0)
 		return -1;
 	n = hull_blob_stream_read(ns->bs, buf, err);
@@ -196,6 +201,7 @@ static int pull_layer(struct pull_ctx *pc, size_t i, hull_err *err)
 	}
 	ns.fd = bw.fd;
 	ns.have = bw.have;
+	ns.size = d->size;
 	ns.buf = malloc(1u << 20);
 	if (!ns.buf) {
 		hull_fail(err, ENOMEM, "pull");

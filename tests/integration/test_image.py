@@ -3,6 +3,7 @@
 platforms, mirrors; import/export against podman, skopeo and umoci; rm/prune/tag."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -165,6 +166,24 @@ def test_killed_pull_is_never_complete_and_resumes(store, auth_proxy, pushed, tm
     assert store.files("tmp") == []
 
 
+def test_partial_holding_the_whole_blob(store, auth_proxy, pushed, tmp_path):
+    """A pull killed after the last byte arrived but before the rename leaves the whole blob as
+    the partial file: the next pull verifies it and asks the registry for nothing more (a range
+    from the end would be unsatisfiable)."""
+    ref = pushed["bb"].replace(pushed["bb"].split("/")[0], auth_proxy.host)
+    af = auth_file(tmp_path, auth_proxy.host)
+    other = Store(tmp_path / "other")
+    other("image", "pull", "--tls-verify=false", pushed["bb"], check=True)
+    blobs = sorted(other.files("blobs/sha256"), key=os.path.getsize)
+    big = blobs[-1]
+    store("image", "ls", check=True)  # the store exists, with its tmp/
+    partial = os.path.join(store.storage, "tmp", "blob-sha256-" + os.path.basename(big) + ".partial")
+    shutil.copyfile(big, partial)
+    store("image", "pull", "--tls-verify=false", "--authfile", af, ref, check=True)
+    assert len(store.images()) == 1
+    assert not [r for r in auth_proxy.blob_gets() if os.path.basename(big) in r[1]]
+
+
 def test_mirrors_and_blocked(store, registry, pushed, tmp_path):
     conf = os.path.join(tmp_path, "registries.conf")
     with open(conf, "w") as f:
@@ -307,6 +326,41 @@ def test_rootfs_tarball_import(store, rootfs, tmp_path):
     assert p.stdout.startswith("/usr/local/sbin")
     p = store("image", "import", f"tarball:{tmp_path}/rootfs-plain.tar")
     assert p.returncode != 0 and "needs a NAME" in p.stderr
+
+
+def test_gzip_members_trailers_and_corruption(store, rootfs, tmp_path):
+    """gzip as registries serve it and as it can be abused: several concatenated members make
+    one stream (the same layer as one member); a wrong CRC-32 or length in the trailer, or a
+    truncated stream, is refused and leaves no layer."""
+    import gzip
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        t.add(rootfs, arcname=".")
+    tar = buf.getvalue()
+    cases = {"one": gzip.compress(tar), "two": gzip.compress(tar[:len(tar) // 3]) +
+             gzip.compress(tar[len(tar) // 3:])}
+    for name, data in cases.items():
+        (tmp_path / f"{name}.tar.gz").write_bytes(data)
+        store("image", "import", f"tarball:{tmp_path}/{name}.tar.gz", f"gz:{name}", check=True)
+    layers = [d for d in os.listdir(os.path.join(store.storage, "layers", "sha256"))
+              if not d.endswith(".json") and not d.endswith(".tree")]
+    assert len(layers) == 1  # same DiffID
+    p = store("launch", "--rm", "gz:two", "cat", "/etc/passwd", check=True)
+    assert p.stdout.startswith("root:")
+    one = cases["one"]
+    bad = {"crc": one[:-8] + bytes([one[-8] ^ 1]) + one[-7:],
+           "length": one[:-1] + bytes([one[-1] ^ 1]),
+           "truncated": one[:len(one) // 2]}
+    for name, data in bad.items():
+        (tmp_path / f"bad-{name}.tar.gz").write_bytes(data)
+        p = store("image", "import", f"tarball:{tmp_path}/bad-{name}.tar.gz", f"bad:{name}")
+        assert p.returncode != 0, name
+        assert "decompress" in p.stderr or "truncated" in p.stderr or "tar" in p.stderr, p.stderr
+    assert len([d for d in os.listdir(os.path.join(store.storage, "layers", "sha256"))
+                if not d.endswith(".json") and not d.endswith(".tree")]) == 1
+    assert store.files("tmp") == []
 
 
 def test_basic_auth_registry(store, busybox_layout, tmp_path):
