@@ -8,7 +8,7 @@
 #      needs no signature (insecureAcceptAnything), same store, same image: the difference is
 #      what signature verification adds to a launch (target: <= 5 ms);
 #   3. in-process (build/lib/trust/bench_trust): policy + cached signatures + ECDSA, the layer
-#      integrity check before mounting, and sealing a layer (what unpacking pays), for a
+#      integrity check before mounting, and sealing a layer from scratch (reading every file), for a
 #      busybox image and, when bench/images.sh has cached it, the bookworm image (6000 files).
 # Usage: bench/trust.sh [HULL] (run as root). RUNS=N sets hyperfine's runs.
 set -euo pipefail
