@@ -39,8 +39,8 @@ static void report(const char *what, double *v, int n, const char *extra)
 	qsort(v, (size_t)n, sizeof *v, cmp_double);
 	for (int i = 0; i < n; i++)
 		sum += v[i];
-	printf("%-8s median %8.1f us  mean %8.1f us  p90 %8.1f us  (%d runs)%s%s\n", what,
-	       v[n / 2], sum / n, v[n * 9 / 10], n, extra ? "  " : "", extra ? extra : "");
+	printf("%-8s median %8.1f us  mean %8.1f us  p90 %8.1f us  (%d runs)%s%s\n", what, v[n / 2],
+	       sum / n, v[n * 9 / 10], n, extra ? "  " : "", extra ? extra : "");
 }
 
 __attribute__((noreturn)) static void die(const char *what, hull_err *e)
@@ -80,7 +80,8 @@ int main(int argc, char **argv)
 		struct hull_verdict v;
 		struct hull_trust_subject subj = {.transport = "docker", .digest = im.manifest};
 		double t0 = now_us();
-		if (hull_policy_load(argv[3], &p, &e) < 0 || hull_ref_parse(im.names[0], &ref, &e) < 0)
+		if (hull_policy_load(argv[3], &p, &e) < 0 ||
+		    hull_ref_parse(im.names[0], &ref, &e) < 0)
 			die("policy", &e);
 		subj.ref = &ref;
 		src.digest = im.manifest;
@@ -92,7 +93,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (i == 0)
-			printf("policy: %s\n", v.verified_by ? v.verified_by : "(no signature needed)");
+			printf("policy: %s\n",
+			       v.verified_by ? v.verified_by : "(no signature needed)");
 		hull_verdict_free(&v);
 		hull_sigset_free(&set);
 		hull_sig_source_close(&src);
@@ -121,11 +123,12 @@ int main(int argc, char **argv)
 		for (int i = 0; i < runs; i++) {
 			double t0 = now_us();
 			for (size_t k = 0; k < cfg->n_diff_ids; k++) {
-				char *path = hull_store_layer_path(&s, cfg->diff_ids[k]), *text = NULL;
+				char *path = hull_store_layer_path(&s, cfg->diff_ids[k]),
+				     *text = NULL;
 				size_t len;
 				int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-				if (fd < 0 ||
-				    hull_tree_seal(fd, cfg->diff_ids[k], NULL, &text, &len, NULL, &e) < 0)
+				if (fd < 0 || hull_tree_seal(fd, cfg->diff_ids[k], NULL, &text,
+							     &len, NULL, &e) < 0)
 					die("seal", &e);
 				free(text);
 				close(fd);

@@ -159,7 +159,8 @@ static int key_generate(int argc, char **argv)
 	int rc = 1;
 	if (argc != 2 || argv[1][0] == '-') {
 		printf("usage: hull key generate PREFIX\n"
-		       "  writes PREFIX.key (ENCRYPTED COSIGN PRIVATE KEY, ECDSA P-256) and PREFIX.pub\n"
+		       "  writes PREFIX.key (ENCRYPTED COSIGN PRIVATE KEY, ECDSA P-256) and "
+		       "PREFIX.pub\n"
 		       "  the passphrase comes from HULL_PASSWORD or a prompt\n");
 		return argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) ? 0 : 1;
 	}
@@ -168,15 +169,15 @@ static int key_generate(int argc, char **argv)
 	if (!kpath || !ppath)
 		return cli_errorf("key generate: out of memory");
 	if (access(kpath, F_OK) == 0 || access(ppath, F_OK) == 0)
-		return cli_errorf("key generate: %s or %s exists: remove it or choose another prefix",
-				  kpath, ppath);
+		return cli_errorf(
+		    "key generate: %s or %s exists: remove it or choose another prefix", kpath,
+		    ppath);
 	if (trust_cli_password(NULL, true, &pw, &err) < 0 || hull_key_generate(&k, &err) < 0 ||
 	    hull_key_encrypt_cosign(k, pw, &keypem, &err) < 0 ||
 	    hull_key_public_pem(k, &pubpem, &err) < 0 || hull_key_fingerprint(k, fp, &err) < 0 ||
 	    write_new_file(kpath, 0600, keypem, &err) < 0 ||
 	    write_new_file(ppath, 0644, pubpem, &err) < 0) {
-		if (hull_err_set(&err) && err.kind != HULL_ERR_EXISTS &&
-		    access(ppath, F_OK) != 0)
+		if (hull_err_set(&err) && err.kind != HULL_ERR_EXISTS && access(ppath, F_OK) != 0)
 			unlink(kpath); /* no private key without its public half */
 		hull_wrap(&err, "key generate");
 		cli_error(&err);
@@ -247,9 +248,8 @@ static int sign_cosign(struct hull_registry *reg, const struct sign_args *a, con
 			goto out;
 		{
 			_cleanup_free_ char *d1 = strdup(a->bundle), *d2 = strdup(a->bundle);
-			_cleanup_close_ int dfd = d1 ? open(dirname(d1), O_RDONLY | O_DIRECTORY |
-									 O_CLOEXEC)
-						     : -1;
+			_cleanup_close_ int dfd =
+			    d1 ? open(dirname(d1), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 			if (dfd < 0 || !d2) {
 				hull_fail(err, errno ? errno : ENOMEM, "bundle %s", a->bundle);
 				goto out;
@@ -355,21 +355,25 @@ static int cmd_image_sign(int argc, char **argv)
 			a.o.registries_conf = optarg;
 			break;
 		case 'h':
-			printf("usage: hull image sign REF --key KEY [--bundle OUT.json]\n"
-			       "       hull image sign REF --gpg FINGERPRINT [--lookaside DIR]\n"
-			       "  [--identity REF] [--tls-verify=false] [--authfile F]\n"
-			       "  [--registries.d DIR] [--registries-conf F]\n"
-			       "  --key: a cosign signature in the registry (tag sha256-<hex>.sig);\n"
-			       "         --bundle also writes a sigstore bundle and attaches it as an\n"
-			       "         OCI referrer. --gpg: a containers/image simple signature in\n"
-			       "         lookaside storage. The passphrase comes from HULL_PASSWORD.\n");
+			printf(
+			    "usage: hull image sign REF --key KEY [--bundle OUT.json]\n"
+			    "       hull image sign REF --gpg FINGERPRINT [--lookaside DIR]\n"
+			    "  [--identity REF] [--tls-verify=false] [--authfile F]\n"
+			    "  [--registries.d DIR] [--registries-conf F]\n"
+			    "  --key: a cosign signature in the registry (tag sha256-<hex>.sig);\n"
+			    "         --bundle also writes a sigstore bundle and attaches it as "
+			    "an\n"
+			    "         OCI referrer. --gpg: a containers/image simple signature in\n"
+			    "         lookaside storage. The passphrase comes from "
+			    "HULL_PASSWORD.\n");
 			return 0;
 		default:
 			return 1;
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_errorf("sign: expected one image reference (see hull image sign --help)");
+		return cli_errorf(
+		    "sign: expected one image reference (see hull image sign --help)");
 	if (!!a.key == !!a.gpg)
 		return cli_errorf("sign: give exactly one of --key and --gpg");
 	if (a.bundle && !a.key)
@@ -522,7 +526,8 @@ static int cmd_image_verify(int argc, char **argv)
 			       "       [--format text|json] [-q]\n"
 			       "  --key: like cosign verify --key (any identity); --policy: a\n"
 			       "  containers-policy.json; neither: /etc/hull/policy.json, then\n"
-			       "  /etc/containers/policy.json. Exit 0 trusted, 1 rejected, 2 error.\n");
+			       "  /etc/containers/policy.json. Exit 0 trusted, 1 rejected, 2 "
+			       "error.\n");
 			return 0;
 		default:
 			return VERIFY_ERROR;

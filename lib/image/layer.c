@@ -220,8 +220,8 @@ static int drain_source(struct job *j)
  * and its blob digest, of the same algorithm, is the DiffID. */
 static void set_passthrough(struct job *j, bool p)
 {
-	j->hash_diff = !(p && j->hash_blob &&
-			 hull_digest_algo_of(j->s->blob_digest) == j->diff_h.algo);
+	j->hash_diff =
+	    !(p && j->hash_blob && hull_digest_algo_of(j->s->blob_digest) == j->diff_h.algo);
 	pthread_mutex_lock(&j->r.mu);
 	j->r.passthrough = p;
 	j->r.passthrough_known = true;

@@ -18,10 +18,10 @@
 #include "image/store.h"
 #include "image/unpack.h"
 
-#define HEADER	       "hull-layer-tree 1 "
+#define HEADER		    "hull-layer-tree 1 "
 #define TREE_XATTR_LIST_MAX (64u << 10)
 #define TREE_XATTR_VAL_MAX  (64u << 10)
-#define MAX_DIR_NAMES  (1u << 20)
+#define MAX_DIR_NAMES	    (1u << 20)
 
 /* ---------------- escaping ---------------- */
 
@@ -210,7 +210,8 @@ static int xattrs_digest(int dfd, const char *name, char out[72], hull_err *err)
 		ssize_t vl = lgetxattr(path, names[i], val, sizeof val);
 		if (vl < 0 && errno == ERANGE) {
 			vl = lgetxattr(path, names[i], NULL, 0);
-			if (vl > (ssize_t)TREE_XATTR_VAL_MAX || vl < 0 || !(big = malloc((size_t)vl + 1))) {
+			if (vl > (ssize_t)TREE_XATTR_VAL_MAX || vl < 0 ||
+			    !(big = malloc((size_t)vl + 1))) {
 				hull_hasher_free(&h);
 				return hull_fail(err, vl < 0 ? errno : EFBIG, "xattr %s of %s",
 						 names[i], name);
@@ -254,8 +255,8 @@ static int file_digest(int dfd, const char *name, const struct stat *st, char ou
 	return 0;
 }
 
-static int detail(int dfd, const char *name, struct live *l,
-		  const struct hull_file_digests *known, hull_err *err)
+static int detail(int dfd, const char *name, struct live *l, const struct hull_file_digests *known,
+		  hull_err *err)
 {
 	const char *hex;
 	if (l->have_detail)
@@ -297,8 +298,7 @@ xattrs:
 /* ---------------- the walk ---------------- */
 
 struct walker;
-typedef int (*visit_fn)(struct walker *w, int dfd, const char *name, struct live *l,
-			hull_err *err);
+typedef int (*visit_fn)(struct walker *w, int dfd, const char *name, struct live *l, hull_err *err);
 
 struct walker {
 	visit_fn visit;
@@ -384,8 +384,8 @@ static int walk_dir(struct walker *w, int dfd, unsigned depth, hull_err *err)
 		}
 		rc = w->visit(w, dfd, names[i], &l, err);
 		if (rc == 0 && S_ISDIR(l.st.st_mode)) {
-			int sub = openat(dfd, names[i],
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int sub =
+			    openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub < 0) {
 				rc = hull_fail(err, errno, "open %s", w->path.data);
 			} else {
@@ -416,8 +416,7 @@ static int walk(struct walker *w, int dirfd, hull_err *err)
 
 /* ---------------- seal ---------------- */
 
-static int seal_visit(struct walker *w, int dfd, const char *name, struct live *l,
-		      hull_err *err)
+static int seal_visit(struct walker *w, int dfd, const char *name, struct live *l, hull_err *err)
 {
 	char head[160], stamp[96];
 	size_t start = w->out.len;
@@ -514,8 +513,7 @@ static int differs(hull_err *err, const char *path, const char *what)
 	return hull_failk(err, HULL_ERR_REJECTED, 0, "%s: %s", path, what);
 }
 
-static int check_visit(struct walker *w, int dfd, const char *name, struct live *l,
-		       hull_err *err)
+static int check_visit(struct walker *w, int dfd, const char *name, struct live *l, hull_err *err)
 {
 	char *f[N_FIELDS], head[160], stamp[96];
 	if (w->next >= w->n_lines)
@@ -555,9 +553,9 @@ static int check_visit(struct walker *w, int dfd, const char *name, struct live 
 			off += (size_t)snprintf(msg, sizeof msg, "metadata changed:");
 			for (int k = 0; k < 6 && off < sizeof msg; k++)
 				if (strcmp(f[k], hf[k]))
-					off += (size_t)snprintf(msg + off, sizeof msg - off,
-								" %s %s -> %s", names[k], f[k],
-								hf[k]);
+					off +=
+					    (size_t)snprintf(msg + off, sizeof msg - off,
+							     " %s %s -> %s", names[k], f[k], hf[k]);
 			return differs(err, l->path, msg);
 		}
 	}
@@ -663,8 +661,8 @@ int hull_tree_check(int dirfd, const char *diff_id, const char *record, size_t l
 	if (hull_tree_header(record, len, rec_diff, rec_tree, err) < 0)
 		return -1;
 	if (strcmp(rec_diff, diff_id))
-		return hull_failk(err, HULL_ERR_REJECTED, 0,
-				  "the layer record is for %s, not %s", rec_diff, diff_id);
+		return hull_failk(err, HULL_ERR_REJECTED, 0, "the layer record is for %s, not %s",
+				  rec_diff, diff_id);
 	if (memchr(record, '\0', len))
 		return hull_failk(err, HULL_ERR_INVALID, 0, "layer record: NUL byte");
 	buf = strndup(record, len);
@@ -675,7 +673,8 @@ int hull_tree_check(int dirfd, const char *diff_id, const char *record, size_t l
 		nl = strchr(p, '\n');
 		if (!nl) {
 			free(w.lines);
-			return hull_failk(err, HULL_ERR_INVALID, 0, "layer record: unterminated line");
+			return hull_failk(err, HULL_ERR_INVALID, 0,
+					  "layer record: unterminated line");
 		}
 		*nl = '\0';
 		if (w.n_lines == cap) {
@@ -764,8 +763,8 @@ int hull_store_layer_verify(struct hull_store *s, const char *diff_id, struct hu
 	tree_rel(diff_id, "", rel, sizeof rel);
 	lfd = openat(s->rootfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (lfd < 0)
-		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno,
-				  "layer %s", diff_id);
+		return hull_failk(err, errno == ENOENT ? HULL_ERR_NOTFOUND : 0, errno, "layer %s",
+				  diff_id);
 	if (hull_tree_check(lfd, diff_id, rec, len, st, err) < 0)
 		return hull_wrap(err, "layer %s", diff_id);
 	return 0;

@@ -54,8 +54,8 @@ struct hull_unpack_report {
 	uint64_t stream_bytes; /* uncompressed tar stream */
 	uint64_t n_setid;      /* setuid/setgid regular files */
 	char *setid[HULL_UNPACK_REPORT_PATHS];
-	uint64_t xattrs_dropped;  /* xattrs outside user.* / security.capability */
-	uint64_t devices_skipped; /* with HULL_DEVICES_SKIP */
+	uint64_t xattrs_dropped;	   /* xattrs outside user.* / security.capability */
+	uint64_t devices_skipped;	   /* with HULL_DEVICES_SKIP */
 	struct hull_file_digests *digests; /* with digest_files */
 };
 

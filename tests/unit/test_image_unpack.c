@@ -676,7 +676,8 @@ TEST(digests_while_unpacking)
 	struct stat st;
 	struct archive_entry *se;
 	static const char big[] = "not empty";
-	const char *diff = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	const char *diff =
+	    "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 	sandbox();
 	hull_unpack_opts_default(&o);
 	T_ASSERT(o.digest_files);

@@ -63,8 +63,8 @@ TEST(b64_strict)
 	T_EQ_INT(n, 5);
 	T_ASSERT(!memcmp(out, "hello", 5));
 	free(out);
-	T_ASSERT(hull_b64_decode("aGVsbG8", 7, 100, &out, &n) < 0);	 /* no padding */
+	T_ASSERT(hull_b64_decode("aGVsbG8", 7, 100, &out, &n) < 0);   /* no padding */
 	T_ASSERT(hull_b64_decode("aGVs bG8=", 9, 100, &out, &n) < 0); /* whitespace */
-	T_ASSERT(hull_b64_decode("aGVsbG8=", 8, 4, &out, &n) < 0);	 /* over the limit */
+	T_ASSERT(hull_b64_decode("aGVsbG8=", 8, 4, &out, &n) < 0);    /* over the limit */
 	T_ASSERT(hull_b64_decode("aGVsbG9=", 8, 100, &out, &n) < 0 || (free(out), 1));
 }

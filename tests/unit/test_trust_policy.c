@@ -14,8 +14,8 @@
 #include "trust/policy.h"
 #include "t.h"
 
-#define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
-#define D2 "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+#define D1	  "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+#define D2	  "sha256:2222222222222222222222222222222222222222222222222222222222222222"
 #define SIMPLE_MT "application/vnd.dev.cosign.simplesigning.v1+json"
 
 static struct hull_policy *parse(const char *text)
@@ -96,15 +96,15 @@ static const char *scope_of(struct hull_policy *p, const char *transport, const 
 
 TEST(most_specific_scope_wins)
 {
-	struct hull_policy *p = parse(
-	    "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{"
-	    "\"\":[{\"type\":\"reject\"}],"
-	    "\"*.example.com\":[{\"type\":\"reject\"}],"
-	    "\"reg.example.com\":[{\"type\":\"reject\"}],"
-	    "\"reg.example.com/ns\":[{\"type\":\"reject\"}],"
-	    "\"reg.example.com/ns/app:1\":[{\"type\":\"reject\"}],"
-	    "\"docker.io/library/busybox\":[{\"type\":\"insecureAcceptAnything\"}]},"
-	    "\"oci\":{\"/srv/images\":[{\"type\":\"reject\"}]}}}");
+	struct hull_policy *p =
+	    parse("{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{"
+		  "\"\":[{\"type\":\"reject\"}],"
+		  "\"*.example.com\":[{\"type\":\"reject\"}],"
+		  "\"reg.example.com\":[{\"type\":\"reject\"}],"
+		  "\"reg.example.com/ns\":[{\"type\":\"reject\"}],"
+		  "\"reg.example.com/ns/app:1\":[{\"type\":\"reject\"}],"
+		  "\"docker.io/library/busybox\":[{\"type\":\"insecureAcceptAnything\"}]},"
+		  "\"oci\":{\"/srv/images\":[{\"type\":\"reject\"}]}}}");
 	T_EQ_STR(scope_of(p, "docker", "reg.example.com/ns/app:1"),
 		 "transports.docker[\"reg.example.com/ns/app:1\"]");
 	T_EQ_STR(scope_of(p, "docker", "reg.example.com/ns/app:2"),
@@ -128,8 +128,13 @@ TEST(namespaces_as_containers_image)
 	struct hull_ref r;
 	hull_err e = HULL_ERR_INIT;
 	char **ns;
-	static const char *const want[] = {"127.0.0.1:5000/a/b", "127.0.0.1:5000/a",
-					   "127.0.0.1:5000", "*.0.0.1", "*.0.1", "*.1", NULL};
+	static const char *const want[] = {"127.0.0.1:5000/a/b",
+					   "127.0.0.1:5000/a",
+					   "127.0.0.1:5000",
+					   "*.0.0.1",
+					   "*.0.1",
+					   "*.1",
+					   NULL};
 	T_ASSERT(hull_ref_parse("127.0.0.1:5000/a/b:tag", &r, &e) == 0);
 	ns = hull_policy_docker_namespaces(&r);
 	for (size_t i = 0; want[i]; i++)
@@ -241,8 +246,8 @@ static void add_sig(struct hull_sigset *set, EVP_PKEY *k, const char *ref, const
 	size_t len, siglen;
 	unsigned char *sig;
 	hull_err e = HULL_ERR_INIT;
-	T_ASSERT(hull_payload_build(HULL_PAYLOAD_COSIGN, ref, digest, NULL, 0, &payload, &len, &e) ==
-		 0);
+	T_ASSERT(
+	    hull_payload_build(HULL_PAYLOAD_COSIGN, ref, digest, NULL, 0, &payload, &len, &e) == 0);
 	T_ASSERT(hull_key_sign(k, payload, len, &sig, &siglen, &e) == 0);
 	T_ASSERT(hull_sigset_add(set, HULL_SIG_SIGSTORE, "test", SIMPLE_MT, payload, len, sig,
 				 siglen, NULL));
@@ -286,7 +291,7 @@ static int eval(const char *policy_fmt, const char *image, const char *digest,
 }
 
 #define SIGSTORE1                                                                                  \
-	"{\"default\":[{\"type\":\"sigstoreSigned\",\"keyPath\":\"@K1@\",\"signedIdentity\":{"    \
+	"{\"default\":[{\"type\":\"sigstoreSigned\",\"keyPath\":\"@K1@\",\"signedIdentity\":{"     \
 	"\"type\":\"matchRepository\"}}]}"
 
 TEST(eval_sigstore)
@@ -338,8 +343,8 @@ TEST(eval_problems_and_attachments)
 	struct hull_sigset set = {0};
 	struct hull_verdict v;
 	keys();
-	T_ASSERT(hull_sigset_add(&set, HULL_SIG_SIGSTORE, "tag x, layer 1", SIMPLE_MT, NULL, 0, NULL,
-				 0, "payload of 99999999 bytes is larger than the limit"));
+	T_ASSERT(hull_sigset_add(&set, HULL_SIG_SIGSTORE, "tag x, layer 1", SIMPLE_MT, NULL, 0,
+				 NULL, 0, "payload of 99999999 bytes is larger than the limit"));
 	T_EQ_INT(eval(SIGSTORE1, "reg.io/app:1", D1, &set, &v), 0);
 	T_ASSERT(!v.allowed);
 	T_CONTAINS(v.reason, "signature 1 (tag x, layer 1): payload of 99999999 bytes");

@@ -212,7 +212,10 @@ TEST(edited_record_is_refused)
 	T_CONTAINS(e.msg, "tree digest");
 	hull_err_clear(&e);
 	/* wrong layer */
-	T_ASSERT(hull_tree_check(AT_FDCWD, "sha256:1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", rec, len, NULL, &e) < 0);
+	T_ASSERT(hull_tree_check(
+		     AT_FDCWD,
+		     "sha256:1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", rec,
+		     len, NULL, &e) < 0);
 	T_CONTAINS(e.msg, "not sha256:1123");
 	hull_err_clear(&e);
 	/* garbage */
