@@ -34,8 +34,6 @@ struct ring {
 	size_t head, count;
 	bool holding; /* the consumer's libarchive still reads buf[head] */
 	bool eof, failed, cancelled;
-	bool passthrough; /* the layer is not compressed: the DiffID is the blob digest */
-	bool passthrough_known;
 };
 
 struct job {
@@ -214,19 +212,15 @@ static int drain_source(struct job *j)
 	return n < 0 ? -1 : 0;
 }
 
-/* Known once the decompressor has seen the stream. Also decides who hashes the DiffID: the
- * decompressor, as it produces the tar stream (which keeps the consumer, the busiest stage
+/* Once the decompressor knows whether the layer is compressed, it decides who hashes the
+ * DiffID: itself, as it produces the tar stream (which keeps the consumer, the busiest stage
  * with extraction and the file digests, lighter), or nobody when the layer is not compressed
- * and its blob digest, of the same algorithm, is the DiffID. */
+ * and its blob digest, of the same algorithm, is the DiffID. Read by the caller after the
+ * decompressor is joined. */
 static void set_passthrough(struct job *j, bool p)
 {
 	j->hash_diff =
 	    !(p && j->hash_blob && hull_digest_algo_of(j->s->blob_digest) == j->diff_h.algo);
-	pthread_mutex_lock(&j->r.mu);
-	j->r.passthrough = p;
-	j->r.passthrough_known = true;
-	pthread_cond_broadcast(&j->r.cv);
-	pthread_mutex_unlock(&j->r.mu);
 }
 
 #ifdef HULL_HAVE_ISAL
@@ -250,52 +244,53 @@ static const char *isal_error(int r)
 	}
 }
 
+/* The next raw buffer as igzip's input: 1, 0 at the end of the blob, -1 when the fetcher
+ * failed or gave up. */
+static int isal_refill(struct job *j, struct inflate_state *st)
+{
+	const void *buf;
+	ssize_t n = ring_pop(&j->raw, &buf);
+	if (n < 0) {
+		hull_fail(&j->perr, ECANCELED, "cancelled");
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	j->raw_in += (uint64_t)n;
+	st->next_in = (uint8_t *)buf;
+	st->avail_in = (uint32_t)n;
+	return 1;
+}
+
 /* gzip with igzip: the peeked buffer first, then the raw ring. 0 at the end of the last
  * member (what follows is drained by the caller), -1 with perr set or the ring cancelled. */
 static int inflate_isal(struct job *j)
 {
 	_cleanup_free_ struct inflate_state *st = malloc(sizeof *st);
-	const void *buf = j->peek;
-	ssize_t n = j->peek_n;
 	j->peeked = false;
 	if (!st)
 		return hull_fail(&j->perr, ENOMEM, "decompress");
 	isal_inflate_init(st);
 	st->crc_flag = ISAL_GZIP;
-	st->next_in = (uint8_t *)buf;
-	st->avail_in = (uint32_t)n;
+	st->next_in = (uint8_t *)j->peek;
+	st->avail_in = (uint32_t)j->peek_n;
 	set_passthrough(j, false);
 	for (;;) {
 		int slot, r;
 		uint32_t produced;
 		if (st->block_state == ISAL_BLOCK_FINISH) {
 			/* Another member, or the end of the compressed data. */
-			if (st->avail_in == 0) {
-				n = ring_pop(&j->raw, &buf);
-				if (n < 0)
-					return hull_fail(&j->perr, ECANCELED, "cancelled");
-				if (n == 0)
-					return 0;
-				j->raw_in += (uint64_t)n;
-				st->next_in = (uint8_t *)buf;
-				st->avail_in = (uint32_t)n;
-			}
+			if (st->avail_in == 0 && (r = isal_refill(j, st)) <= 0)
+				return r;
 			if (st->avail_in < 2 || st->next_in[0] != 0x1f || st->next_in[1] != 0x8b)
 				return 0;
 			isal_inflate_reset(st);
 			st->crc_flag = ISAL_GZIP;
 		}
-		if (st->avail_in == 0) {
-			n = ring_pop(&j->raw, &buf);
-			if (n < 0)
-				return hull_fail(&j->perr, ECANCELED, "cancelled");
-			if (n == 0)
-				return hull_failk(&j->perr, HULL_ERR_INVALID, 0,
+		if (st->avail_in == 0 && (r = isal_refill(j, st)) <= 0)
+			return r < 0 ? -1
+				     : hull_failk(&j->perr, HULL_ERR_INVALID, 0,
 						  "decompress: truncated gzip stream");
-			j->raw_in += (uint64_t)n;
-			st->next_in = (uint8_t *)buf;
-			st->avail_in = (uint32_t)n;
-		}
 		slot = ring_slot(&j->r);
 		if (slot < 0)
 			return -1;
@@ -384,9 +379,6 @@ out:
 	if (a)
 		archive_read_free(a);
 	if (rc == 0) {
-		pthread_mutex_lock(&j->r.mu);
-		j->r.passthrough_known = true;
-		pthread_mutex_unlock(&j->r.mu);
 		ring_eof(&j->r);
 	} else {
 		if (!hull_err_set(&j->perr))
